@@ -1,0 +1,62 @@
+import type {Span} from '@opentelemetry/api';
+import {activeOwnerSpan} from './context';
+import {ATTR_JEST_CONSOLE_DROPPED, ATTR_JEST_CONSOLE_LEVEL, ATTR_JEST_CONSOLE_MESSAGE, ATTR_JEST_CONSOLE_TRUNCATED, EVENT_CONSOLE} from './semconv';
+
+/*
+ * Console output as span events: every entry the test file's console records becomes a `console` event on the span
+ * that owns the current async context (the test or hook, else the suite), bounded in count per span and in length.
+ *
+ * Jest's consoles (BufferedConsole, CustomConsole) push each call, already formatted, onto their `_buffer` array;
+ * they print the caller's location by counting stack frames above that push. Wrapping `console.log` itself would
+ * add a frame and make Jest point at this file instead of the user's line, so we observe the push instead. With
+ * `--silent` (NullConsole) nothing is pushed and nothing is recorded.
+ */
+
+export interface ConsoleLimits {
+  maxEvents: number;
+  maxLength: number;
+}
+
+interface ConsoleEntry {
+  message?: unknown;
+  type?: unknown;
+}
+
+/** Starts recording `testConsole`'s output; returns the function that stops it. */
+export function captureConsole(testConsole: unknown, fallback: () => Span, limits: ConsoleLimits): () => void {
+  const buffer = (testConsole as {_buffer?: unknown} | undefined)?._buffer;
+  if (!Array.isArray(buffer)) return () => {};
+  const eventsBySpan = new WeakMap<Span, number>();
+  const record = (entry: ConsoleEntry) => {
+    const owner = activeOwnerSpan();
+    const span = owner?.isRecording() ? owner : fallback();
+    if (!span.isRecording()) return;
+    const seen = (eventsBySpan.get(span) ?? 0) + 1;
+    eventsBySpan.set(span, seen);
+    if (seen > limits.maxEvents) {
+      span.setAttribute(ATTR_JEST_CONSOLE_DROPPED, seen - limits.maxEvents);
+      return;
+    }
+    const message = String(entry.message ?? '');
+    const truncated = message.length > limits.maxLength;
+    span.addEvent(EVENT_CONSOLE, {
+      [ATTR_JEST_CONSOLE_LEVEL]: String(entry.type ?? 'log'),
+      [ATTR_JEST_CONSOLE_MESSAGE]: truncated ? message.slice(0, limits.maxLength) : message,
+      ...(truncated ? {[ATTR_JEST_CONSOLE_TRUNCATED]: true} : {}),
+    });
+  };
+  const push = function (this: unknown[], ...entries: ConsoleEntry[]) {
+    for (const entry of entries) {
+      try {
+        record(entry);
+      } catch {
+        // Recording is best effort; the console must behave exactly as before.
+      }
+    }
+    return Array.prototype.push.apply(this, entries);
+  };
+  Object.defineProperty(buffer, 'push', {value: push, configurable: true, writable: true, enumerable: false});
+  return () => {
+    if (buffer.push === push) delete (buffer as {push?: unknown}).push;
+  };
+}

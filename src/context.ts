@@ -1,0 +1,80 @@
+import {context, createContextKey, type Context, type Span} from '@opentelemetry/api';
+
+/*
+ * The sandbox boundary.
+ *
+ * 1. A test file runs in its own vm realm, and the `@opentelemetry/api` it requires is a second copy that keeps its
+ *    registry on the sandbox's `globalThis`. Exposing the worker's registry there (a getter, so it always follows
+ *    the worker's) makes that copy see our provider, context manager and propagator instead of no-ops.
+ * 2. Changing the active context inside `handleTestEvent` does not reach the test body: circus calls the body from
+ *    its own awaited dispatch. So the test's (or hook's) function is swapped, for the duration of the call, for a
+ *    wrapper that runs it inside `context.with(spanContext, …)`, and swapped back when it ends so that a retry
+ *    never wraps a wrapper.
+ */
+
+const API_REGISTRY = Symbol.for('opentelemetry.js.api.1');
+
+export function shareApiRegistry(sandbox: typeof globalThis): void {
+  Object.defineProperty(sandbox, API_REGISTRY, {
+    configurable: true,
+    enumerable: false,
+    get: () => (globalThis as Record<symbol, unknown>)[API_REGISTRY],
+    set: () => {
+      // A sandbox copy registering its own globals would replace the worker's: keep the worker's.
+    },
+  });
+}
+
+/** The span of the test (or hook) that owns the current async context; console events go there. */
+const OWNER_SPAN = createContextKey('jest-environment-otel owner span');
+/** The span of the running test, for the test API (`otelTest`) even inside user spans. */
+const TEST_SPAN = createContextKey('jest-environment-otel test span');
+
+export function ownerContext(parent: Context, owner: Span, test: Span | undefined): Context {
+  const withOwner = parent.setValue(OWNER_SPAN, owner);
+  return test ? withOwner.setValue(TEST_SPAN, test) : withOwner;
+}
+
+export function activeOwnerSpan(): Span | undefined {
+  return context.active().getValue(OWNER_SPAN) as Span | undefined;
+}
+
+export function activeTestSpan(): Span | undefined {
+  return context.active().getValue(TEST_SPAN) as Span | undefined;
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+/** A circus test or hook: anything with a swappable `fn`. */
+interface HasFn {
+  fn?: unknown;
+}
+
+const originalFn = new WeakMap<object, AnyFn>();
+
+/**
+ * Replaces `holder.fn` with a wrapper that runs it in `ctx`. The wrapper keeps `fn.length`, which circus reads to
+ * decide whether the function takes a `done` callback. Generator functions are left alone (circus runs them
+ * through `co`, which would not see a wrapper as a generator).
+ */
+export function wrapFn(holder: HasFn, ctx: Context): void {
+  const fn = holder.fn as AnyFn | undefined;
+  if (typeof fn !== 'function' || originalFn.has(holder) || isGenerator(fn)) return;
+  const wrapper = function (this: unknown, ...args: unknown[]) {
+    return context.with(ctx, fn, this, ...args);
+  };
+  Object.defineProperty(wrapper, 'length', {value: fn.length});
+  originalFn.set(holder, fn);
+  holder.fn = wrapper;
+}
+
+export function restoreFn(holder: HasFn): void {
+  const fn = originalFn.get(holder);
+  if (!fn) return;
+  originalFn.delete(holder);
+  holder.fn = fn;
+}
+
+function isGenerator(fn: AnyFn): boolean {
+  const tag = (fn as unknown as {[Symbol.toStringTag]?: string})[Symbol.toStringTag];
+  return tag === 'GeneratorFunction' || tag === 'AsyncGeneratorFunction';
+}

@@ -1,0 +1,215 @@
+import {SpanKind, SpanStatusCode, context, trace, type Context, type Span, type Tracer} from '@opentelemetry/api';
+import type {Circus} from '@jest/types';
+import {ownerContext, restoreFn, wrapFn} from './context';
+import {describePath, hookSpanName, isJestOwnHook, recordErrors, testAttributes, testFullName} from './spans';
+import {
+  ATTR_JEST_DESCRIBE_PATH,
+  ATTR_JEST_HOOK_TYPE,
+  ATTR_JEST_SUITE_FAILED,
+  ATTR_JEST_SUITE_PASSED,
+  ATTR_JEST_SUITE_SKIPPED,
+  ATTR_JEST_SUITE_TESTS,
+  ATTR_JEST_SUITE_TODO,
+  ATTR_JEST_TEST_ATTEMPT,
+  ATTR_JEST_TEST_DURATION,
+  ATTR_JEST_TEST_STATUS,
+  ATTR_TEST_CASE_NAME,
+  ATTR_TEST_CASE_RESULT_STATUS,
+  ATTR_TEST_SUITE_NAME,
+  ATTR_TEST_SUITE_RUN_STATUS,
+  SUITE_STATUS_FAILURE,
+  SUITE_STATUS_SKIPPED,
+  SUITE_STATUS_SUCCESS,
+} from './semconv';
+
+export interface SuiteInfo {
+  /** Absolute path of the test file. */
+  testPath: string;
+  /** The test file's path relative to rootDir, with `/` separators: `test.suite.name`. */
+  suiteName: string;
+  /** Attributes put on every span this recorder opens. */
+  commonAttributes?: Record<string, string | number | boolean>;
+}
+
+type TestStatus = 'pass' | 'fail' | 'skip' | 'todo';
+
+/**
+ * Turns one test file's circus events into spans: a suite span (own trace), a root span per test attempt linked to
+ * it, and hook spans under their test (each hooks) or the suite (all hooks). Every span it opens is ended, at the
+ * latest by `finish()`.
+ */
+export class SuiteRecorder {
+  private readonly suiteSpan: Span;
+  private readonly suiteContext: Context;
+  private readonly spanByTest = new Map<Circus.TestEntry, Span>();
+  private readonly spanByHook = new Map<Circus.Hook, Span>();
+  private readonly counts: Record<TestStatus, number> = {pass: 0, fail: 0, skip: 0, todo: 0};
+  private suiteErrors: unknown[] = [];
+  private finished = false;
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly suite: SuiteInfo,
+  ) {
+    this.suiteSpan = tracer.startSpan(
+      suite.suiteName,
+      {root: true, kind: SpanKind.INTERNAL, attributes: {...suite.commonAttributes, [ATTR_TEST_SUITE_NAME]: suite.suiteName}},
+      context.active(),
+    );
+    this.suiteContext = ownerContext(trace.setSpan(context.active(), this.suiteSpan), this.suiteSpan, undefined);
+  }
+
+  /** The span that owns work done outside any test or hook (module scope of the test file). */
+  get suiteOwner(): Span {
+    return this.suiteSpan;
+  }
+
+  /** The span of the test whose attempt is running, if any (not meaningful for concurrent tests). */
+  currentTestSpan(state: Circus.State | undefined): Span | undefined {
+    const test = state?.currentlyRunningTest;
+    return test ? this.spanByTest.get(test) : undefined;
+  }
+
+  handle(event: Circus.Event, state: Circus.State): void {
+    switch (event.name) {
+      case 'test_start':
+        this.startTest(event.test);
+        break;
+      case 'test_skip':
+        this.endTest(event.test, 'skip');
+        break;
+      case 'test_todo':
+        this.endTest(event.test, 'todo');
+        break;
+      case 'test_done':
+        this.endTest(event.test, event.test.errors.length > 0 ? 'fail' : 'pass');
+        break;
+      case 'hook_start':
+        this.startHook(event.hook, state.currentlyRunningTest ?? undefined);
+        break;
+      case 'hook_success':
+        this.endHook(event.hook, []);
+        break;
+      case 'hook_failure':
+        this.endHook(event.hook, [event.error]);
+        break;
+      case 'run_finish':
+        this.suiteErrors = [...state.unhandledErrors];
+        break;
+      case 'error':
+        // An uncaught error outside of any test: circus reports it for the file; keep it on the suite span.
+        if (!state.currentlyRunningTest) this.suiteErrors.push(event.error);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private startTest(test: Circus.TestEntry): void {
+    this.endOpenTest(test);
+    const span = this.tracer.startSpan(
+      testFullName(test),
+      {
+        root: true,
+        kind: SpanKind.INTERNAL,
+        links: [{context: this.suiteSpan.spanContext()}],
+        attributes: {
+          ...this.suite.commonAttributes,
+          ...testAttributes(test, this.suite.testPath),
+          [ATTR_TEST_SUITE_NAME]: this.suite.suiteName,
+          [ATTR_JEST_TEST_ATTEMPT]: test.invocations,
+        },
+      },
+      context.active(),
+    );
+    this.spanByTest.set(test, span);
+    wrapFn(test, ownerContext(trace.setSpan(context.active(), span), span, span));
+  }
+
+  /** A test that starts again while its previous attempt is still open was interrupted: close that attempt. */
+  private endOpenTest(test: Circus.TestEntry): void {
+    if (this.spanByTest.has(test)) this.endTest(test, test.errors.length > 0 ? 'fail' : 'pass');
+  }
+
+  private endTest(test: Circus.TestEntry, status: TestStatus): void {
+    restoreFn(test);
+    const span = this.spanByTest.get(test);
+    if (!span) return;
+    this.spanByTest.delete(test);
+    this.counts[status] += 1;
+    span.setAttribute(ATTR_JEST_TEST_STATUS, status);
+    if (status === 'pass' || status === 'fail') span.setAttribute(ATTR_TEST_CASE_RESULT_STATUS, status);
+    if (typeof test.duration === 'number') span.setAttribute(ATTR_JEST_TEST_DURATION, test.duration);
+    if (status === 'fail') recordErrors(span, test.errors);
+    span.end();
+  }
+
+  private startHook(hook: Circus.Hook, test: Circus.TestEntry | undefined): void {
+    if (isJestOwnHook(hook)) return;
+    const isEach = hook.type === 'beforeEach' || hook.type === 'afterEach';
+    const testSpan = isEach && test ? this.spanByTest.get(test) : undefined;
+    const parentSpan = testSpan ?? this.suiteSpan;
+    const parent = trace.setSpan(context.active(), parentSpan);
+    const span = this.tracer.startSpan(
+      hookSpanName(hook),
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          ...this.suite.commonAttributes,
+          [ATTR_JEST_HOOK_TYPE]: hook.type,
+          [ATTR_JEST_DESCRIBE_PATH]: describePath(hook.parent),
+          [ATTR_TEST_SUITE_NAME]: this.suite.suiteName,
+          ...(testSpan && test ? {[ATTR_TEST_CASE_NAME]: testFullName(test)} : {}),
+        },
+      },
+      parent,
+    );
+    this.spanByHook.set(hook, span);
+    wrapFn(hook, ownerContext(trace.setSpan(parent, span), span, testSpan));
+  }
+
+  private endHook(hook: Circus.Hook, errors: unknown[]): void {
+    restoreFn(hook);
+    const span = this.spanByHook.get(hook);
+    if (!span) return;
+    this.spanByHook.delete(hook);
+    recordErrors(span, errors);
+    span.end();
+  }
+
+  /** Ends every span still open (a crash, a timeout in teardown) and the suite span. Idempotent. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const [hook, span] of this.spanByHook) {
+      restoreFn(hook);
+      span.setStatus({code: SpanStatusCode.ERROR, message: 'the hook did not finish before the test file was torn down'});
+      span.end();
+    }
+    this.spanByHook.clear();
+    for (const test of [...this.spanByTest.keys()]) {
+      const span = this.spanByTest.get(test);
+      span?.setStatus({code: SpanStatusCode.ERROR, message: 'the test did not finish before the test file was torn down'});
+      this.endTest(test, 'fail');
+    }
+    const {pass, fail, skip, todo} = this.counts;
+    const total = pass + fail + skip + todo;
+    const failed = fail > 0 || this.suiteErrors.length > 0;
+    this.suiteSpan.setAttributes({
+      [ATTR_JEST_SUITE_TESTS]: total,
+      [ATTR_JEST_SUITE_PASSED]: pass,
+      [ATTR_JEST_SUITE_FAILED]: fail,
+      [ATTR_JEST_SUITE_SKIPPED]: skip,
+      [ATTR_JEST_SUITE_TODO]: todo,
+      [ATTR_TEST_SUITE_RUN_STATUS]: failed ? SUITE_STATUS_FAILURE : total > 0 && pass === 0 && skip + todo === total ? SUITE_STATUS_SKIPPED : SUITE_STATUS_SUCCESS,
+    });
+    if (this.suiteErrors.length > 0) recordErrors(this.suiteSpan, this.suiteErrors);
+    else if (fail > 0) this.suiteSpan.setStatus({code: SpanStatusCode.ERROR, message: `${fail} of ${total} tests failed`});
+    this.suiteSpan.end();
+  }
+
+  /** Context for work that belongs to the suite (module scope, beforeAll of the root). */
+  get context(): Context {
+    return this.suiteContext;
+  }
+}

@@ -1,0 +1,117 @@
+import type {Span, SpanProcessor} from '@opentelemetry/sdk-trace';
+
+/*
+ * Last line of defence against secrets in exported spans. Runs in `onEnding`, while the span is still writable, for
+ * every span of the worker (ours, the instrumentations', the user's): credentials in URLs, secret query parameters
+ * and secret header attributes are replaced before any exporter sees them.
+ */
+export const REDACTED = 'REDACTED';
+
+export const SECRET_HEADERS: readonly string[] = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'apikey',
+  'x-auth-token',
+  'x-access-token',
+  'x-csrf-token',
+  'x-xsrf-token',
+  'x-amz-security-token',
+];
+
+export const SECRET_QUERY_PARAMS: readonly string[] = [
+  'password',
+  'passwd',
+  'pwd',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'secret',
+  'client_secret',
+  'api_key',
+  'apikey',
+  'api-key',
+  'key',
+  'auth',
+  'authorization',
+  'signature',
+  'sig',
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+  'x-goog-signature',
+  'x-goog-credential',
+];
+
+const HEADER_ATTRIBUTE = /^(?:http\.(?:request|response)\.header\.)(.+)$/;
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADERS.includes(name.toLowerCase());
+}
+
+/** Replaces `user:password@` and the values of secret query parameters in a URL-ish string. */
+export function redactUrl(value: string, secretParams: ReadonlySet<string>): string {
+  let result = value;
+  if (URL_LIKE.test(result)) {
+    result = result.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, `$1${REDACTED}:${REDACTED}@`);
+  }
+  const query = result.indexOf('?');
+  if (query === -1) return result;
+  const hash = result.indexOf('#', query);
+  const end = hash === -1 ? result.length : hash;
+  return result.slice(0, query + 1) + redactQuery(result.slice(query + 1, end), secretParams) + result.slice(end);
+}
+
+export function redactQuery(query: string, secretParams: ReadonlySet<string>): string {
+  return query
+    .split('&')
+    .map(pair => {
+      const index = pair.indexOf('=');
+      if (index === -1) return pair;
+      let name = pair.slice(0, index);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // keep the raw name
+      }
+      return secretParams.has(name.toLowerCase()) ? `${pair.slice(0, index)}=${REDACTED}` : pair;
+    })
+    .join('&');
+}
+
+export class RedactingSpanProcessor implements SpanProcessor {
+  private readonly secretParams: ReadonlySet<string>;
+
+  constructor(extraQueryParams: readonly string[] = []) {
+    this.secretParams = new Set([...SECRET_QUERY_PARAMS, ...extraQueryParams.map(name => name.toLowerCase())]);
+  }
+
+  onStart(): void {}
+
+  onEnding(span: Span): void {
+    for (const [key, value] of Object.entries(span.attributes)) {
+      const header = HEADER_ATTRIBUTE.exec(key);
+      if (header && isSecretHeader(header[1].replace(/_/g, '-'))) {
+        span.setAttribute(key, REDACTED);
+      } else if (typeof value === 'string' && (value.includes('?') || value.includes('@'))) {
+        const redacted = key === 'url.query' ? redactQuery(value, this.secretParams) : redactUrl(value, this.secretParams);
+        if (redacted !== value) span.setAttribute(key, redacted);
+      }
+    }
+  }
+
+  onEnd(): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,164 @@
+import {stripVTControlCharacters} from 'node:util';
+import {SpanStatusCode, type Attributes, type Span} from '@opentelemetry/api';
+import type {Circus} from '@jest/types';
+import {
+  ATTR_CODE_COLUMN_NUMBER,
+  ATTR_CODE_FILE_PATH,
+  ATTR_CODE_LINE_NUMBER,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_EXCEPTION_TYPE,
+  ATTR_JEST_DESCRIBE_PATH,
+  ATTR_JEST_TEST_CONCURRENT,
+  ATTR_JEST_TEST_FAILING,
+  ATTR_JEST_TEST_MODE,
+  ATTR_JEST_TEST_TITLE,
+  ATTR_TEST_CASE_NAME,
+  EVENT_EXCEPTION,
+} from './semconv';
+
+/*
+ * Naming, attributes and error recording: plain functions over circus's objects, unit-tested on their own.
+ */
+
+const ROOT_DESCRIBE_BLOCK = 'ROOT_DESCRIBE_BLOCK';
+
+/** Titles of the describe blocks around a test or hook, outermost first. */
+export function describePath(block: Circus.DescribeBlock | undefined): string[] {
+  const titles: string[] = [];
+  for (let current = block; current && current.name !== ROOT_DESCRIBE_BLOCK; current = current.parent) {
+    titles.unshift(current.name);
+  }
+  return titles;
+}
+
+/** The test's full name as Jest prints it: describe titles and the test title, space-joined. */
+export function testFullName(test: Circus.TestEntry): string {
+  return [...describePath(test.parent), test.name].join(' ');
+}
+
+export function hookSpanName(hook: Circus.Hook): string {
+  const path = describePath(hook.parent);
+  return path.length > 0 ? `${hook.type} (${path.join(' ')})` : hook.type;
+}
+
+/**
+ * Jest adds a root `beforeEach` of its own to every file (for `clearMocks`, `resetModules`…). A span for it would
+ * be noise in every test's trace: hooks declared from inside jest-circus are not traced.
+ */
+export function isJestOwnHook(hook: Circus.Hook): boolean {
+  if (hook.parent?.name !== ROOT_DESCRIBE_BLOCK) return false;
+  const stack = readString(hook.asyncError, 'stack') ?? '';
+  const frame = stack.split('\n').find(line => line.trimStart().startsWith('at '));
+  return frame !== undefined && /[\\/]jest-circus[\\/]/.test(frame);
+}
+
+export function testAttributes(test: Circus.TestEntry, testPath: string): Attributes {
+  const attributes: Attributes = {
+    [ATTR_TEST_CASE_NAME]: testFullName(test),
+    [ATTR_JEST_TEST_TITLE]: test.name,
+    [ATTR_JEST_DESCRIBE_PATH]: describePath(test.parent),
+    [ATTR_CODE_FILE_PATH]: testPath,
+  };
+  if (test.mode) attributes[ATTR_JEST_TEST_MODE] = test.mode;
+  if (test.concurrent) attributes[ATTR_JEST_TEST_CONCURRENT] = true;
+  if (test.failing) attributes[ATTR_JEST_TEST_FAILING] = true;
+  const location = locate(test.asyncError, testPath);
+  if (location) {
+    attributes[ATTR_CODE_LINE_NUMBER] = location.line;
+    attributes[ATTR_CODE_COLUMN_NUMBER] = location.column;
+  }
+  return attributes;
+}
+
+/** Line and column of the first stack frame in `file`: where the test was declared, for circus's `asyncError`. */
+export function locate(error: unknown, file: string): {line: number; column: number} | undefined {
+  const stack = readString(error, 'stack');
+  if (!stack) return undefined;
+  for (const line of stack.split('\n')) {
+    const index = line.indexOf(`${file}:`);
+    if (index === -1) continue;
+    const match = /^:(\d+):(\d+)/.exec(line.slice(index + file.length));
+    if (match) return {line: Number(match[1]), column: Number(match[2])};
+  }
+  return undefined;
+}
+
+export interface ErrorInfo {
+  type: string;
+  message: string;
+  stack?: string;
+}
+
+/**
+ * Makes sense of one entry of circus's `test.errors`: an `[error, asyncError]` pair or a bare value. The error may
+ * come from the test's vm realm (so `instanceof Error` is false), or not be an error at all: a timeout is a plain
+ * string, `done('reason')` and `throw 42` give any value. As circus does, a value without message or stack is
+ * described by the `asyncError` that circus captured where the test was declared.
+ */
+export function describeError(entry: unknown): ErrorInfo {
+  const [error, asyncError] = Array.isArray(entry) ? entry : [entry, undefined];
+  const message = readString(error, 'message');
+  const stack = readString(error, 'stack');
+  if (message !== undefined || stack !== undefined) {
+    return {
+      type: errorType(error),
+      message: clean(message ?? firstLine(stack ?? '')),
+      stack: stack === undefined ? undefined : clean(stack),
+    };
+  }
+  const asyncStack = readString(asyncError, 'stack');
+  const text = typeof error === 'string' ? error : `thrown: ${safeString(error)}`;
+  return {type: 'Error', message: clean(text), stack: asyncStack === undefined ? undefined : clean(replaceFirstLine(asyncStack, `Error: ${text}`))};
+}
+
+/** ERROR status with the first error's message, and one `exception` event per error. */
+export function recordErrors(span: Span, errors: readonly unknown[]): void {
+  if (errors.length === 0) return;
+  const infos = errors.map(describeError);
+  for (const info of infos) {
+    const attributes: Attributes = {[ATTR_EXCEPTION_TYPE]: info.type, [ATTR_EXCEPTION_MESSAGE]: info.message};
+    if (info.stack !== undefined) attributes[ATTR_EXCEPTION_STACKTRACE] = info.stack;
+    span.addEvent(EVENT_EXCEPTION, attributes);
+  }
+  span.setStatus({code: SpanStatusCode.ERROR, message: infos[0].message});
+}
+
+function errorType(error: unknown): string {
+  const name = readString(error, 'name');
+  const constructorName = readString((error as {constructor?: unknown} | null)?.constructor, 'name');
+  if (constructorName && constructorName !== 'Object' && constructorName !== 'Error') return constructorName;
+  return name ?? constructorName ?? 'Error';
+}
+
+function readString(value: unknown, key: string): string | undefined {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  try {
+    const read = (value as Record<string, unknown>)[key];
+    return typeof read === 'string' ? read : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function clean(text: string): string {
+  return stripVTControlCharacters(text);
+}
+
+function firstLine(text: string): string {
+  const index = text.indexOf('\n');
+  return index === -1 ? text : text.slice(0, index);
+}
+
+function replaceFirstLine(text: string, line: string): string {
+  const index = text.indexOf('\n');
+  return index === -1 ? line : line + text.slice(index);
+}

@@ -1,0 +1,160 @@
+import {context, propagation, trace, type Tracer} from '@opentelemetry/api';
+import {AsyncLocalStorageContextManager} from '@opentelemetry/context-async-hooks';
+import {
+  CompositePropagator,
+  ExportResultCode,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+  type ExportResult,
+} from '@opentelemetry/core';
+import {resourceFromAttributes} from '@opentelemetry/resources';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  TracerProvider,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace';
+import type {ResolvedConfig} from './config';
+import {errorText, warnOnce} from './diag';
+import {RedactingSpanProcessor, isSecretHeader} from './redact';
+
+/*
+ * The per-worker pipeline: built once, on the first test file a worker runs, and reused by every later file.
+ * Building it per file would re-patch `http` and re-create exporters for every file.
+ */
+
+export const TRACER_NAME = 'jest-environment-otel';
+
+export interface Pipeline {
+  readonly tracer: Tracer;
+  /** Exports everything ended so far, waiting at most `deadlineMillis`. Never rejects. */
+  flush(deadlineMillis: number): Promise<void>;
+}
+
+let current: Pipeline | undefined;
+
+export function getPipeline(config: ResolvedConfig): Pipeline {
+  current ??= createPipeline(config);
+  return current;
+}
+
+function createPipeline(config: ResolvedConfig): Pipeline {
+  const exporter = new ReportingExporter(createExporter(config), describeTarget(config));
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': config.serviceName,
+      'telemetry.sdk.language': 'nodejs',
+      ...config.resourceAttributes,
+    }),
+    spanProcessors: [
+      new RedactingSpanProcessor(config.redactQueryParams),
+      new BatchSpanProcessor({
+        exporter,
+        maxQueueSize: 100_000,
+        maxExportBatchSize: 2_048,
+        scheduledDelayMillis: 1_000,
+        exportTimeoutMillis: config.otlp.timeoutMillis,
+      }),
+    ],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()]}),
+  );
+  trace.setGlobalTracerProvider(provider);
+  enableInstrumentations(config, provider);
+  return {
+    tracer: provider.getTracer(TRACER_NAME),
+    flush: deadlineMillis => withDeadline(provider.forceFlush(), deadlineMillis),
+  };
+}
+
+function createExporter(config: ResolvedConfig): SpanExporter {
+  if (config.exporter === 'console') return new ConsoleSpanExporter();
+  // Loaded only when used: the protobuf exporter is the heaviest module of the pipeline.
+  const {OTLPTraceExporter} = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter({
+    url: config.otlp.url,
+    headers: config.otlp.headers,
+    timeoutMillis: config.otlp.timeoutMillis,
+  });
+}
+
+function describeTarget(config: ResolvedConfig): string {
+  return config.exporter === 'otlp' ? config.otlp.url : config.exporter;
+}
+
+function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider): void {
+  const instrumentations = [];
+  if (config.http) {
+    const {HttpInstrumentation} = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+    const allowed = (names: string[]) => names.filter(name => !isSecretHeader(name));
+    instrumentations.push(
+      new HttpInstrumentation({
+        headersToSpanAttributes: {
+          client: {requestHeaders: allowed(config.captureHeaders.request), responseHeaders: allowed(config.captureHeaders.response)},
+          server: {requestHeaders: allowed(config.captureHeaders.request), responseHeaders: allowed(config.captureHeaders.response)},
+        },
+        redactedQueryParams: [],
+      }),
+    );
+  }
+  if (config.fetch) {
+    const {UndiciInstrumentation} = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+    const allowed = [...config.captureHeaders.request, ...config.captureHeaders.response].filter(name => !isSecretHeader(name));
+    instrumentations.push(new UndiciInstrumentation({headersToSpanAttributes: {requestHeaders: allowed, responseHeaders: allowed}}));
+  }
+  if (instrumentations.length === 0) return;
+  const {registerInstrumentations} = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  registerInstrumentations({instrumentations, tracerProvider: provider});
+  // `http` is usually loaded by Jest before us: requiring it again lets the require hook patch the shared exports.
+  require('node:http');
+  require('node:https');
+}
+
+async function withDeadline(work: Promise<unknown>, deadlineMillis: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>(resolve => {
+    timer = setTimeout(() => resolve('late'), deadlineMillis);
+    timer.unref();
+  });
+  try {
+    const outcome = await Promise.race([work.then(() => 'done' as const), deadline]);
+    if (outcome === 'late') warnOnce(`exporting spans took longer than ${deadlineMillis} ms; the rest are exported in the background.`);
+  } catch (error) {
+    warnOnce(`flushing spans failed: ${errorText(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Passes spans through, and says once per worker when the backend cannot be reached. */
+class ReportingExporter implements SpanExporter {
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly target: string,
+  ) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    try {
+      this.inner.export(spans, result => {
+        if (result.code !== ExportResultCode.SUCCESS) {
+          warnOnce(`could not export spans to ${this.target}: ${errorText(result.error ?? 'unknown error')}. Tests are not affected.`);
+        }
+        resultCallback(result);
+      });
+    } catch (error) {
+      warnOnce(`could not export spans to ${this.target}: ${errorText(error)}. Tests are not affected.`);
+      resultCallback({code: ExportResultCode.FAILED, error: error as Error});
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}
