@@ -68,6 +68,7 @@ export function redactUrl(value: string, secretParams: ReadonlySet<string>): str
 }
 
 export function redactQuery(query: string, secretParams: ReadonlySet<string>): string {
+  if (query.startsWith('?')) return `?${redactQuery(query.slice(1), secretParams)}`;
   return query
     .split('&')
     .map(pair => {
@@ -84,6 +85,12 @@ export function redactQuery(query: string, secretParams: ReadonlySet<string>): s
     .join('&');
 }
 
+function redactValue(key: string, value: string, secretParams: ReadonlySet<string>): string {
+  if (key === 'url.query') return redactQuery(value, secretParams);
+  if (value.includes('?') || value.includes('@')) return redactUrl(value, secretParams);
+  return value;
+}
+
 export class RedactingSpanProcessor implements SpanProcessor {
   private readonly secretParams: ReadonlySet<string>;
 
@@ -98,8 +105,8 @@ export class RedactingSpanProcessor implements SpanProcessor {
       const header = HEADER_ATTRIBUTE.exec(key);
       if (header && isSecretHeader(header[1].replace(/_/g, '-'))) {
         span.setAttribute(key, REDACTED);
-      } else if (typeof value === 'string' && (value.includes('?') || value.includes('@'))) {
-        const redacted = key === 'url.query' ? redactQuery(value, this.secretParams) : redactUrl(value, this.secretParams);
+      } else if (typeof value === 'string') {
+        const redacted = redactValue(key, value, this.secretParams);
         if (redacted !== value) span.setAttribute(key, redacted);
       }
     }

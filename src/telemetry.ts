@@ -45,6 +45,7 @@ function createPipeline(config: ResolvedConfig): Pipeline {
     resource: resourceFromAttributes({
       'service.name': config.serviceName,
       'telemetry.sdk.language': 'nodejs',
+      'process.pid': process.pid,
       ...config.resourceAttributes,
     }),
     spanProcessors: [

@@ -1,0 +1,20 @@
+import {execFileSync} from 'node:child_process';
+import {cpSync, mkdirSync, readdirSync, rmSync} from 'node:fs';
+import {join} from 'node:path';
+import {FIXTURES, REPO, WORK} from './paths';
+
+/*
+ * Once per test run: build the package, pack it as npm would publish it, and install the tarball next to copies of
+ * the fixture projects, so that every end-to-end test runs Jest against the package a user would get. Its
+ * dependencies resolve from this repository's node_modules, one level up: no network, no second install.
+ */
+export default function globalSetup(): void {
+  rmSync(WORK, {recursive: true, force: true});
+  mkdirSync(WORK, {recursive: true});
+  execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {cwd: REPO, stdio: 'inherit'});
+  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', WORK], {cwd: REPO, encoding: 'utf8'}).trim().split('\n').pop()!;
+  const target = join(WORK, 'node_modules', 'jest-environment-otel');
+  mkdirSync(target, {recursive: true});
+  execFileSync('tar', ['-xzf', join(WORK, packed), '-C', target, '--strip-components=1']);
+  for (const fixture of readdirSync(FIXTURES)) cpSync(join(FIXTURES, fixture), join(WORK, fixture), {recursive: true});
+}

@@ -1,0 +1,150 @@
+import {createServer, type IncomingMessage, type Server} from 'node:http';
+import {join} from 'node:path';
+import {gunzipSync} from 'node:zlib';
+import protobuf from 'protobufjs';
+
+/** A span as received over OTLP/HTTP protobuf, decoded against the OTLP schema and flattened for assertions. */
+export interface ReceivedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  name: string;
+  kind: 'UNSPECIFIED' | 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
+  startMs: number;
+  endMs: number;
+  attributes: Record<string, unknown>;
+  events: Array<{name: string; attributes: Record<string, unknown>}>;
+  links: Array<{traceId: string; spanId: string}>;
+  status: {code: 'UNSET' | 'OK' | 'ERROR'; message: string};
+  resource: Record<string, unknown>;
+  scope: string;
+}
+
+const root = protobuf.loadSync(join(__dirname, 'otlp.proto'));
+const RequestType = root.lookupType('otlp.ExportTraceServiceRequest');
+const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
+const CODES = ['UNSET', 'OK', 'ERROR'] as const;
+
+interface Raw {
+  [key: string]: unknown;
+}
+
+/** An OTLP/HTTP protobuf receiver on 127.0.0.1, started by a test. */
+export class OtlpReceiver {
+  readonly spans: ReceivedSpan[] = [];
+  /** Every request body as received (before decoding), to search for leaked secrets. */
+  readonly rawBodies: Buffer[] = [];
+  readonly requests: Array<{path: string; headers: IncomingMessage['headers']}> = [];
+  private server: Server | undefined;
+  private port = 0;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get tracesUrl(): string {
+    return `${this.url}/v1/traces`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', chunk => chunks.push(chunk));
+      request.on('end', () => {
+        try {
+          let body = Buffer.concat(chunks);
+          if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+          this.requests.push({path: request.url ?? '', headers: request.headers});
+          this.rawBodies.push(body);
+          this.spans.push(...decode(body));
+          response.writeHead(200, {'content-type': 'application/x-protobuf'});
+          response.end();
+        } catch (error) {
+          response.writeHead(400, {'content-type': 'text/plain'});
+          response.end(String(error));
+        }
+      });
+    });
+    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as {port: number}).port;
+    return this;
+  }
+
+  clear(): void {
+    this.spans.length = 0;
+    this.rawBodies.length = 0;
+    this.requests.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>(resolve => server.close(() => resolve()));
+  }
+}
+
+export function decode(body: Buffer): ReceivedSpan[] {
+  const message = RequestType.decode(body);
+  const request = RequestType.toObject(message, {longs: String, bytes: Buffer, arrays: true, oneofs: true}) as Raw;
+  const spans: ReceivedSpan[] = [];
+  for (const resourceSpans of (request.resourceSpans as Raw[]) ?? []) {
+    const resource = attributes(((resourceSpans.resource as Raw | undefined)?.attributes as Raw[]) ?? []);
+    for (const scopeSpans of (resourceSpans.scopeSpans as Raw[]) ?? []) {
+      const scope = String((scopeSpans.scope as Raw | undefined)?.name ?? '');
+      for (const span of (scopeSpans.spans as Raw[]) ?? []) {
+        const parent = hex(span.parentSpanId);
+        const status = (span.status as Raw | undefined) ?? {};
+        spans.push({
+          traceId: hex(span.traceId),
+          spanId: hex(span.spanId),
+          parentSpanId: parent === '' ? undefined : parent,
+          name: String(span.name),
+          kind: KINDS[Number(span.kind)] ?? 'UNSPECIFIED',
+          startMs: nanosToMs(span.startTimeUnixNano),
+          endMs: nanosToMs(span.endTimeUnixNano),
+          attributes: attributes((span.attributes as Raw[]) ?? []),
+          events: ((span.events as Raw[]) ?? []).map(event => ({
+            name: String(event.name),
+            attributes: attributes((event.attributes as Raw[]) ?? []),
+          })),
+          links: ((span.links as Raw[]) ?? []).map(link => ({traceId: hex(link.traceId), spanId: hex(link.spanId)})),
+          status: {code: CODES[Number(status.code ?? 0)] ?? 'UNSET', message: String(status.message ?? '')},
+          resource,
+          scope,
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+function hex(value: unknown): string {
+  return Buffer.isBuffer(value) ? value.toString('hex') : '';
+}
+
+function nanosToMs(value: unknown): number {
+  return Number(BigInt(String(value ?? '0')) / 1000n) / 1000;
+}
+
+function attributes(list: Raw[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const item of list) result[String(item.key)] = anyValue(item.value as Raw | undefined);
+  return result;
+}
+
+function anyValue(value: Raw | undefined): unknown {
+  const field = value?.value;
+  if (!value || typeof field !== 'string') return undefined;
+  const inner = value[field];
+  switch (field) {
+    case 'intValue':
+      return Number(inner);
+    case 'arrayValue':
+      return (((inner as Raw).values as Raw[]) ?? []).map(anyValue);
+    case 'kvlistValue':
+      return attributes(((inner as Raw).values as Raw[]) ?? []);
+    default:
+      return inner;
+  }
+}

@@ -1,0 +1,80 @@
+import {spawn} from 'node:child_process';
+import {readFileSync, rmSync} from 'node:fs';
+import {join} from 'node:path';
+import {JEST_BIN, WORK} from './paths';
+
+export interface JestRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Jest's `--json` result. */
+  results: JestResults;
+  /** Wall time of the whole `jest` process, in ms. */
+  wallMs: number;
+}
+
+export interface JestResults {
+  success: boolean;
+  numFailedTests: number;
+  numPassedTests: number;
+  testResults: Array<{
+    name: string;
+    assertionResults: Array<{fullName: string; status: string; invocations?: number}>;
+  }>;
+}
+
+export interface RunOptions {
+  args?: string[];
+  env?: Record<string, string | undefined>;
+}
+
+let runs = 0;
+
+/** Runs real Jest (the repository's) on an installed fixture project, with a clean OTEL_* environment. */
+export async function runJest(fixture: string, options: RunOptions = {}): Promise<JestRun> {
+  const cwd = join(WORK, fixture);
+  const output = join(WORK, `result-${process.pid}-${runs++}.json`);
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || key.startsWith('OTEL_') || key.startsWith('JEST_') || key === 'TRACEPARENT') continue;
+    env[key] = value;
+  }
+  env.NO_COLOR = '1';
+  env.FORCE_COLOR = '0';
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  // A fresh cache per run: with the timings of an earlier run, Jest would run a small suite in band even when asked
+  // for workers.
+  const cacheDirectory = join(WORK, `cache-${process.pid}-${runs}`);
+  const args = [JEST_BIN, '--ci', '--json', `--outputFile=${output}`, `--cacheDirectory=${cacheDirectory}`, ...(options.args ?? [])];
+  const started = Date.now();
+  const child = spawn(process.execPath, args, {cwd, env, stdio: ['ignore', 'pipe', 'pipe']});
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', chunk => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', chunk => (stderr += chunk));
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+  const wallMs = Date.now() - started;
+  let results: JestResults;
+  try {
+    results = JSON.parse(readFileSync(output, 'utf8')) as JestResults;
+  } catch {
+    throw new Error(`jest wrote no results (exit ${code}).\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+  } finally {
+    rmSync(output, {force: true});
+    rmSync(cacheDirectory, {recursive: true, force: true});
+  }
+  return {code, stdout, stderr, results, wallMs};
+}
+
+/** `fullName → status` for every test of a run, with the file name in front. */
+export function outcomes(results: JestResults): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const file of results.testResults) {
+    const name = file.name.split('/').pop();
+    for (const test of file.assertionResults) map[`${name} › ${test.fullName}`] = test.status;
+  }
+  return map;
+}
