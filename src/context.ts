@@ -14,7 +14,7 @@ import {context, createContextKey, type Context, type Span} from '@opentelemetry
 
 const API_REGISTRY = Symbol.for('opentelemetry.js.api.1');
 
-export function shareApiRegistry(sandbox: typeof globalThis): void {
+export function shareApiRegistry(sandbox: object): void {
   Object.defineProperty(sandbox, API_REGISTRY, {
     configurable: true,
     enumerable: false,
