@@ -8,8 +8,15 @@ export interface OtelEnvironmentOptions {
   serviceName?: string;
   /** Extra resource attributes; `OTEL_RESOURCE_ATTRIBUTES` is merged over them. Default: none. */
   resourceAttributes?: Record<string, string | number | boolean>;
-  /** Where spans go: `otlp`, `console` or `none`. Default: `OTEL_TRACES_EXPORTER`, else `otlp`. */
-  exporter?: ExporterName;
+  /**
+   * Where spans go: `store` (the local trace store), `otlp`, `console`, `none`, or a list. Default: `OTEL_TRACES_EXPORTER`
+   * (comma-separated), else `otlp` when an OTLP endpoint is configured, else `store`.
+   */
+  exporter?: ExporterName | ExporterName[];
+  /** Folder of the local trace store, relative to rootDir. Default: `.jest-otel`. */
+  storeDir?: string;
+  /** How many runs the local trace store keeps. Default: 10. */
+  keepRuns?: number;
   /** OTLP/HTTP traces URL (…/v1/traces). Default: from `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`, else http://localhost:4318/v1/traces. */
   endpoint?: string;
   /** Headers sent with every export (e.g. an API key). `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS` are merged over them. Default: none. */
@@ -34,8 +41,8 @@ export interface OtelEnvironmentOptions {
   redactQueryParams?: string[];
 }
 
-export type ExporterName = 'otlp' | 'console' | 'none';
-const EXPORTERS: readonly ExporterName[] = ['otlp', 'console', 'none'];
+export type ExporterName = 'store' | 'otlp' | 'console' | 'none';
+const EXPORTERS: readonly ExporterName[] = ['store', 'otlp', 'console', 'none'];
 
 export interface OtlpTarget {
   url: string;
@@ -48,8 +55,12 @@ export interface ResolvedConfig {
   enabled: boolean;
   serviceName: string;
   resourceAttributes: Record<string, string | number | boolean>;
-  exporter: ExporterName;
+  /** Where spans go; empty when tracing is off. */
+  exporters: Array<Exclude<ExporterName, 'none'>>;
   otlp: OtlpTarget;
+  /** As configured: relative paths are resolved against rootDir. */
+  storeDir: string;
+  keepRuns: number;
   flushTimeoutMillis: number;
   console: boolean;
   consoleMaxEvents: number;
@@ -62,7 +73,8 @@ export interface ResolvedConfig {
 
 export const DEFAULTS = {
   serviceName: 'jest',
-  exporter: 'otlp',
+  storeDir: '.jest-otel',
+  keepRuns: 10,
   endpoint: 'http://localhost:4318/v1/traces',
   exportTimeoutMillis: 10_000,
   flushTimeoutMillis: 5_000,
@@ -85,19 +97,24 @@ const OPTION_PREFIX = 'testEnvironmentOptions.otel';
 export function resolveConfig(raw: unknown, env: Env = process.env): {config: ResolvedConfig; problems: Problems} {
   const problems: Problems = [];
   const options = readOptions(raw, problems);
-  const exporter =
-    pick(env, 'OTEL_TRACES_EXPORTER', value => parseExporter(value, 'OTEL_TRACES_EXPORTER', problems)) ??
+  const otlp = resolveOtlp(options, env, problems);
+  const fallback: ExporterName[] = otlp.configured ? ['otlp'] : ['store'];
+  const chosen =
+    pick(env, 'OTEL_TRACES_EXPORTER', value => parseExporters(value.split(','), 'OTEL_TRACES_EXPORTER', problems, fallback)) ??
     options.exporter ??
-    DEFAULTS.exporter;
+    fallback;
+  const exporters = [...new Set(toList(chosen))].filter((name): name is Exclude<ExporterName, 'none'> => name !== 'none');
   const config: ResolvedConfig = {
-    enabled: !(options.disabled ?? false) && !parseSdkDisabled(env, problems) && exporter !== 'none',
+    enabled: !(options.disabled ?? false) && !parseSdkDisabled(env, problems) && exporters.length > 0,
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? options.serviceName ?? DEFAULTS.serviceName,
     resourceAttributes: {
       ...options.resourceAttributes,
       ...pick(env, 'OTEL_RESOURCE_ATTRIBUTES', value => parseKeyValues(value, 'OTEL_RESOURCE_ATTRIBUTES', problems)),
     },
-    exporter,
-    otlp: resolveOtlp(options, env, problems),
+    exporters,
+    otlp: otlp.target,
+    storeDir: options.storeDir ?? DEFAULTS.storeDir,
+    keepRuns: options.keepRuns ?? DEFAULTS.keepRuns,
     flushTimeoutMillis: options.flushTimeoutMillis ?? DEFAULTS.flushTimeoutMillis,
     console: options.console ?? DEFAULTS.console,
     consoleMaxEvents: options.consoleMaxEvents ?? DEFAULTS.consoleMaxEvents,
@@ -134,7 +151,11 @@ function safeKey(raw: unknown): string {
   }
 }
 
-function resolveOtlp(options: OtelEnvironmentOptions, env: Env, problems: Problems): OtlpTarget {
+function toList(value: ExporterName | ExporterName[]): ExporterName[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function resolveOtlp(options: OtelEnvironmentOptions, env: Env, problems: Problems): {target: OtlpTarget; configured: boolean} {
   const tracesEndpoint = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   const baseEndpoint = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
   let url: string = DEFAULTS.endpoint;
@@ -160,7 +181,8 @@ function resolveOtlp(options: OtelEnvironmentOptions, env: Env, problems: Proble
     pick(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', value => parsePositive(value, 'OTEL_EXPORTER_OTLP_TIMEOUT', problems)) ??
     options.exportTimeoutMillis ??
     DEFAULTS.exportTimeoutMillis;
-  return {url, headers, timeoutMillis};
+  const configured = tracesEndpoint !== undefined || baseEndpoint !== undefined || options.endpoint !== undefined;
+  return {target: {url, headers, timeoutMillis}, configured};
 }
 
 function pick<T>(env: Env, name: string, parse: (value: string) => T | undefined): T | undefined {
@@ -181,10 +203,11 @@ function parseSdkDisabled(env: Env, problems: Problems): boolean {
   return false;
 }
 
-function parseExporter(value: string, name: string, problems: Problems): ExporterName | undefined {
-  const first = value.split(',')[0].trim().toLowerCase();
-  if ((EXPORTERS as readonly string[]).includes(first)) return first as ExporterName;
-  problems.push(`${name}="${value}" is not valid: expected one of ${EXPORTERS.join(', ')}; using "${DEFAULTS.exporter}".`);
+function parseExporters(values: unknown[], name: string, problems: Problems, fallback: readonly string[]): ExporterName[] | undefined {
+  const names = values.map(value => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+  const unknown = names.filter(value => !(EXPORTERS as readonly unknown[]).includes(value));
+  if (unknown.length === 0 && names.length > 0) return names as ExporterName[];
+  problems.push(`${name}=${show(values.length === 1 ? values[0] : values)} is not valid: expected one of ${EXPORTERS.join(', ')} (or a list of them); using "${fallback.join(',')}".`);
   return undefined;
 }
 
@@ -245,8 +268,7 @@ const isStringList: Reader = (value, path, problems) =>
   Array.isArray(value) && value.every(item => typeof item === 'string')
     ? value.map(item => (item as string).toLowerCase())
     : void problems.push(`${path} must be an array of strings; got ${show(value)}.`);
-const isExporter: Reader = (value, path, problems) =>
-  typeof value === 'string' ? parseExporter(value, path, problems) : void problems.push(`${path} must be one of ${EXPORTERS.join(', ')}; got ${show(value)}.`);
+const isExporter: Reader = (value, path, problems) => parseExporters(Array.isArray(value) ? value : [value], path, problems, ['the default']);
 const isEndpoint: Reader = (value, path, problems) =>
   typeof value === 'string' ? value : void problems.push(`${path} must be an http:// or https:// URL; got ${show(value)}.`);
 const isStringRecord: Reader = (value, path, problems) =>
@@ -267,6 +289,8 @@ const READERS: Record<keyof OtelEnvironmentOptions, Reader> = {
   serviceName: isString,
   resourceAttributes: isAttributeRecord,
   exporter: isExporter,
+  storeDir: isString,
+  keepRuns: isPositive,
   endpoint: isEndpoint,
   headers: isStringRecord,
   exportTimeoutMillis: isPositive,

@@ -8,7 +8,8 @@ import {captureConsole} from './console';
 import {shareApiRegistry} from './context';
 import {safely, warnOnce} from './diag';
 import {SuiteRecorder} from './recorder';
-import {ATTR_JEST_WORKER_ID} from './semconv';
+import {runId} from './run-id';
+import {ATTR_JEST_RUN_ID, ATTR_JEST_WORKER_ID} from './semconv';
 import {getPipeline, TRACER_NAME, type Pipeline} from './telemetry';
 import {createTestApi} from './test-api';
 
@@ -28,7 +29,7 @@ export default class OtelEnvironment extends NodeEnvironment {
     const raw = (config.projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.otel;
     this.otelConfig = loadConfig(raw);
     if (this.otelConfig.enabled) {
-      this.pipeline = safely('starting the telemetry pipeline', () => getPipeline(this.otelConfig));
+      this.pipeline = safely('starting the telemetry pipeline', () => getPipeline(this.otelConfig, config.projectConfig.rootDir));
       this.recorder = safely('starting the suite span', () => {
         if (!this.pipeline) return undefined;
         const suiteName = relative(config.projectConfig.rootDir, context.testPath).split(sep).join('/');
@@ -36,7 +37,7 @@ export default class OtelEnvironment extends NodeEnvironment {
         return new SuiteRecorder(this.pipeline.tracer, {
           testPath: context.testPath,
           suiteName,
-          commonAttributes: workerId ? {[ATTR_JEST_WORKER_ID]: workerId} : undefined,
+          commonAttributes: {[ATTR_JEST_RUN_ID]: runId(), ...(workerId ? {[ATTR_JEST_WORKER_ID]: workerId} : {})},
         });
       });
     }

@@ -26,6 +26,7 @@ export const ATTR_JEST_SUITE_FAILED = 'jest.suite.tests.failed';
 export const ATTR_JEST_SUITE_SKIPPED = 'jest.suite.tests.skipped';
 export const ATTR_JEST_SUITE_TODO = 'jest.suite.tests.todo';
 export const ATTR_JEST_WORKER_ID = 'jest.worker.id';
+export const ATTR_JEST_RUN_ID = 'jest.run.id';
 export const ATTR_JEST_CONSOLE_LEVEL = 'jest.console.level';
 export const ATTR_JEST_CONSOLE_MESSAGE = 'jest.console.message';
 export const ATTR_JEST_CONSOLE_TRUNCATED = 'jest.console.truncated';

@@ -15,9 +15,12 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace';
+import {resolve} from 'node:path';
 import type {ResolvedConfig} from './config';
 import {errorText, warnOnce} from './diag';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
+import {runId} from './run-id';
+import {StoreExporter} from './store';
 
 /*
  * The per-worker pipeline: built once, on the first test file a worker runs, and reused by every later file.
@@ -34,13 +37,22 @@ export interface Pipeline {
 
 let current: Pipeline | undefined;
 
-export function getPipeline(config: ResolvedConfig): Pipeline {
-  current ??= createPipeline(config);
+export function getPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
+  current ??= createPipeline(config, rootDir);
   return current;
 }
 
-function createPipeline(config: ResolvedConfig): Pipeline {
-  const exporter = new ReportingExporter(createExporter(config), describeTarget(config));
+function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
+  const exporting = config.exporters.map(
+    name =>
+      new BatchSpanProcessor({
+        exporter: new ReportingExporter(createExporter(name, config, rootDir), describeTarget(name, config, rootDir)),
+        maxQueueSize: 100_000,
+        maxExportBatchSize: 2_048,
+        scheduledDelayMillis: 1_000,
+        exportTimeoutMillis: config.otlp.timeoutMillis,
+      }),
+  );
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
       'service.name': config.serviceName,
@@ -48,16 +60,7 @@ function createPipeline(config: ResolvedConfig): Pipeline {
       'process.pid': process.pid,
       ...config.resourceAttributes,
     }),
-    spanProcessors: [
-      new RedactingSpanProcessor(config.redactQueryParams),
-      new BatchSpanProcessor({
-        exporter,
-        maxQueueSize: 100_000,
-        maxExportBatchSize: 2_048,
-        scheduledDelayMillis: 1_000,
-        exportTimeoutMillis: config.otlp.timeoutMillis,
-      }),
-    ],
+    spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams), ...exporting],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(
@@ -71,8 +74,9 @@ function createPipeline(config: ResolvedConfig): Pipeline {
   };
 }
 
-function createExporter(config: ResolvedConfig): SpanExporter {
-  if (config.exporter === 'console') return new ConsoleSpanExporter();
+function createExporter(name: ResolvedConfig['exporters'][number], config: ResolvedConfig, rootDir: string): SpanExporter {
+  if (name === 'console') return new ConsoleSpanExporter();
+  if (name === 'store') return new StoreExporter(resolve(rootDir, config.storeDir), runId(), config.keepRuns);
   // Loaded only when used: the protobuf exporter is the heaviest module of the pipeline.
   const {OTLPTraceExporter} = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
   return new OTLPTraceExporter({
@@ -82,8 +86,10 @@ function createExporter(config: ResolvedConfig): SpanExporter {
   });
 }
 
-function describeTarget(config: ResolvedConfig): string {
-  return config.exporter === 'otlp' ? config.otlp.url : config.exporter;
+function describeTarget(name: ResolvedConfig['exporters'][number], config: ResolvedConfig, rootDir: string): string {
+  if (name === 'otlp') return config.otlp.url;
+  if (name === 'store') return resolve(rootDir, config.storeDir);
+  return name;
 }
 
 function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider): void {

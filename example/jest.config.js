@@ -1,0 +1,7 @@
+// In your own project this is just `testEnvironment: 'otel'`. The example points at this checkout's build instead.
+module.exports = {
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/suite/**/*.test.js'],
+  testEnvironment: require.resolve('../dist/index.js'),
+  testEnvironmentOptions: {otel: {serviceName: 'example-shop'}},
+};

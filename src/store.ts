@@ -1,0 +1,97 @@
+import {appendFile, mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {join} from 'node:path';
+import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
+import {JsonTraceSerializer} from '@opentelemetry/otlp-transformer';
+import type {ReadableSpan, SpanExporter} from '@opentelemetry/sdk-trace';
+import {errorText, warnOnce} from './diag';
+
+/*
+ * The local trace store: the default destination when no OTLP endpoint is configured.
+ *
+ *   <dir>/runs/<run id>/worker-<pid>.jsonl
+ *
+ * One OTLP/JSON ExportTraceServiceRequest per line, the format the OpenTelemetry Collector's file exporter writes
+ * and its `otlpjsonfile` receiver reads. One file per worker process, so workers never interleave writes; one
+ * folder per `jest` invocation; only the newest `keepRuns` runs are kept.
+ */
+
+export const RUNS_FOLDER = 'runs';
+
+export function runFolder(dir: string, run: string): string {
+  return join(dir, RUNS_FOLDER, run);
+}
+
+export class StoreExporter implements SpanExporter {
+  private readonly file: string;
+  private ready = false;
+  private pending = 0;
+  private idle: Array<() => void> = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly run: string,
+    private readonly keepRuns: number,
+  ) {
+    this.file = join(runFolder(dir, run), `worker-${process.pid}.jsonl`);
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    let line: string;
+    try {
+      this.prepare();
+      line = Buffer.from(JsonTraceSerializer.serializeRequest(spans)!).toString('utf8') + '\n';
+    } catch (error) {
+      warnOnce(`cannot write traces to ${this.dir}: ${errorText(error)}. Set testEnvironmentOptions.otel.storeDir to a writable folder.`);
+      resultCallback({code: ExportResultCode.FAILED, error: error as Error});
+      return;
+    }
+    this.pending += 1;
+    appendFile(this.file, line, error => {
+      this.pending -= 1;
+      if (error) warnOnce(`cannot write traces to ${this.file}: ${error.message}`);
+      resultCallback(error ? {code: ExportResultCode.FAILED, error} : {code: ExportResultCode.SUCCESS});
+      if (this.pending === 0) this.idle.splice(0).forEach(resolve => resolve());
+    });
+  }
+
+  forceFlush(): Promise<void> {
+    return this.pending === 0 ? Promise.resolve() : new Promise(resolve => this.idle.push(resolve));
+  }
+
+  shutdown(): Promise<void> {
+    return this.forceFlush();
+  }
+
+  /** The store's location, for messages. */
+  get location(): string {
+    return runFolder(this.dir, this.run);
+  }
+
+  private prepare(): void {
+    if (this.ready) return;
+    mkdirSync(runFolder(this.dir, this.run), {recursive: true});
+    this.ready = true;
+    pruneRuns(this.dir, this.keepRuns, this.run);
+  }
+}
+
+/** Removes all but the newest `keep` run folders (never `current`). Another worker may prune at once: ignore races. */
+export function pruneRuns(dir: string, keep: number, current: string): void {
+  const root = join(dir, RUNS_FOLDER);
+  let runs: Array<{name: string; time: number}>;
+  try {
+    runs = readdirSync(root, {withFileTypes: true})
+      .filter(entry => entry.isDirectory() && entry.name !== current)
+      .map(entry => ({name: entry.name, time: statSync(join(root, entry.name)).mtimeMs}));
+  } catch {
+    return;
+  }
+  runs.sort((a, b) => b.time - a.time);
+  for (const old of runs.slice(Math.max(0, keep - 1))) {
+    try {
+      rmSync(join(root, old.name), {recursive: true, force: true});
+    } catch {
+      // another worker got there first
+    }
+  }
+}
