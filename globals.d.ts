@@ -4,7 +4,7 @@
  * `compilerOptions.types`) to use `otelTracer` and `otelTest` from TypeScript.
  */
 import type {Tracer} from '@opentelemetry/api';
-import type {OtelTestApi} from './dist/index';
+import type {OtelTestApi} from './build/index';
 
 declare global {
   /** The tracer of the test environment: spans started with it are children of the running test or hook. */

@@ -2,6 +2,6 @@
 module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/suite/**/*.test.js'],
-  testEnvironment: require.resolve('../dist/index.js'),
+  testEnvironment: require.resolve('../build/index.js'),
   testEnvironmentOptions: {otel: {serviceName: 'example-shop'}},
 };

@@ -48,6 +48,7 @@ export interface OtlpTarget {
   url: string;
   headers: Record<string, string>;
   timeoutMillis: number;
+  compression: 'gzip' | 'none';
 }
 
 /** Options after defaults, environment variables and validation. */
@@ -181,8 +182,18 @@ function resolveOtlp(options: OtelEnvironmentOptions, env: Env, problems: Proble
     pick(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', value => parsePositive(value, 'OTEL_EXPORTER_OTLP_TIMEOUT', problems)) ??
     options.exportTimeoutMillis ??
     DEFAULTS.exportTimeoutMillis;
+  const compression =
+    pick(env, 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', value => parseCompression(value, 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', problems)) ??
+    pick(env, 'OTEL_EXPORTER_OTLP_COMPRESSION', value => parseCompression(value, 'OTEL_EXPORTER_OTLP_COMPRESSION', problems)) ??
+    'none';
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const protocol = nonEmpty(env[name]);
+    if (protocol !== undefined && protocol !== 'http/protobuf') {
+      problems.push(`${name}="${protocol}" is not supported: spans are exported as OTLP http/protobuf.`);
+    }
+  }
   const configured = tracesEndpoint !== undefined || baseEndpoint !== undefined || options.endpoint !== undefined;
-  return {target: {url, headers, timeoutMillis}, configured};
+  return {target: {url, headers, timeoutMillis, compression}, configured};
 }
 
 function pick<T>(env: Env, name: string, parse: (value: string) => T | undefined): T | undefined {
@@ -219,6 +230,13 @@ function parseUrl(value: string, name: string, problems: Problems): string | und
     // reported below
   }
   problems.push(`${name}="${value}" is not valid: expected an http:// or https:// URL; using ${DEFAULTS.endpoint}.`);
+  return undefined;
+}
+
+function parseCompression(value: string, name: string, problems: Problems): 'gzip' | 'none' | undefined {
+  const lower = value.toLowerCase();
+  if (lower === 'gzip' || lower === 'none') return lower;
+  problems.push(`${name}="${value}" is not valid: expected gzip or none; sending uncompressed.`);
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import {context, createContextKey, type Context, type Span} from '@opentelemetry/api';
+import {contextManager} from './context-manager';
 
 /*
  * The sandbox boundary.
@@ -59,8 +60,9 @@ const originalFn = new WeakMap<object, AnyFn>();
 export function wrapFn(holder: HasFn, ctx: Context): void {
   const fn = holder.fn as AnyFn | undefined;
   if (typeof fn !== 'function' || originalFn.has(holder) || isGenerator(fn)) return;
+  // Calls the manager directly (not `context.with`): see TestContextManager for why the frames matter.
   const wrapper = function (this: unknown, ...args: unknown[]) {
-    return context.with(ctx, fn, this, ...args);
+    return contextManager.with(ctx, fn, this, ...args);
   };
   Object.defineProperty(wrapper, 'length', {value: fn.length});
   originalFn.set(holder, fn);

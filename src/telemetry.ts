@@ -1,5 +1,4 @@
 import {context, propagation, trace, type Tracer} from '@opentelemetry/api';
-import {AsyncLocalStorageContextManager} from '@opentelemetry/context-async-hooks';
 import {
   CompositePropagator,
   ExportResultCode,
@@ -17,6 +16,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import {resolve} from 'node:path';
 import type {ResolvedConfig} from './config';
+import {contextManager} from './context-manager';
 import {errorText, warnOnce} from './diag';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
 import {runId} from './run-id';
@@ -62,7 +62,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
     }),
     spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams), ...exporting],
   });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(
     new CompositePropagator({propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()]}),
   );
@@ -77,13 +77,9 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
 function createExporter(name: ResolvedConfig['exporters'][number], config: ResolvedConfig, rootDir: string): SpanExporter {
   if (name === 'console') return new ConsoleSpanExporter();
   if (name === 'store') return new StoreExporter(resolve(rootDir, config.storeDir), runId(), config.keepRuns);
-  // Loaded only when used: the protobuf exporter is the heaviest module of the pipeline.
-  const {OTLPTraceExporter} = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-  return new OTLPTraceExporter({
-    url: config.otlp.url,
-    headers: config.otlp.headers,
-    timeoutMillis: config.otlp.timeoutMillis,
-  });
+  // Loaded only when used: the protobuf serializer is the heaviest module of the pipeline.
+  const {OtlpHttpExporter} = require('./otlp') as typeof import('./otlp');
+  return new OtlpHttpExporter(config.otlp, config.otlp.compression);
 }
 
 function describeTarget(name: ResolvedConfig['exporters'][number], config: ResolvedConfig, rootDir: string): string {
@@ -129,8 +125,8 @@ async function withDeadline(work: Promise<unknown>, deadlineMillis: number): Pro
   try {
     const outcome = await Promise.race([work.then(() => 'done' as const), deadline]);
     if (outcome === 'late') warnOnce(`exporting spans took longer than ${deadlineMillis} ms; the rest are exported in the background.`);
-  } catch (error) {
-    warnOnce(`flushing spans failed: ${errorText(error)}`);
+  } catch {
+    // An export that failed was already reported, once, by ReportingExporter.
   } finally {
     clearTimeout(timer);
   }

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {cpSync, mkdirSync, readdirSync, rmSync} from 'node:fs';
+import {cpSync, mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {FIXTURES, REPO, WORK} from './paths';
 
@@ -11,6 +11,9 @@ import {FIXTURES, REPO, WORK} from './paths';
 export default function globalSetup(): void {
   rmSync(WORK, {recursive: true, force: true});
   mkdirSync(WORK, {recursive: true});
+  // A package boundary: without it, `jest-environment-otel` inside this folder would resolve to the repository itself
+  // (a package may import itself by name), not to the packed copy.
+  writeFileSync(join(WORK, 'package.json'), JSON.stringify({name: 'fixture-projects', private: true}));
   execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {cwd: REPO, stdio: 'inherit'});
   const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', WORK], {cwd: REPO, encoding: 'utf8'}).trim().split('\n').pop()!;
   const target = join(WORK, 'node_modules', 'jest-environment-otel');

@@ -1,0 +1,135 @@
+import {request as httpRequest, Agent as HttpAgent} from 'node:http';
+import {request as httpsRequest, Agent as HttpsAgent} from 'node:https';
+import {gzipSync} from 'node:zlib';
+import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
+import {ProtobufTraceSerializer} from '@opentelemetry/otlp-transformer';
+import type {ReadableSpan, SpanExporter} from '@opentelemetry/sdk-trace';
+import type {OtlpTarget} from './config';
+
+/*
+ * OTLP/HTTP protobuf export with a retry policy made for test runs. The stock exporter's transport retries a refused
+ * connection for up to ten seconds on timers that keep the process alive, so a stopped collector costs seconds per
+ * test file and Jest's "did not exit" warning. Here:
+ *  - a collector that is not there (refused, unknown host, unreachable) fails at once and is not asked again for a
+ *    while: later test files pay nothing;
+ *  - 408, 429, 5xx, resets and timeouts are retried with exponential backoff (Retry-After honoured) until the
+ *    export's deadline, so a collector that recovers still gets every span;
+ *  - no timer or idle socket of ours keeps a process alive.
+ * Serialization is the OpenTelemetry protobuf serializer; only the transport is ours.
+ */
+
+const INITIAL_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 2_000;
+const UNREACHABLE_PAUSE_MS = 10_000;
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+type Attempt =
+  | {kind: 'success'}
+  | {kind: 'retry'; error: Error; afterMs?: number}
+  | {kind: 'fail'; error: Error}
+  | {kind: 'unreachable'; error: Error};
+
+export class OtlpHttpExporter implements SpanExporter {
+  private readonly agent: HttpAgent;
+  private readonly send: typeof httpRequest;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private pausedUntil = 0;
+  private pauseReason: Error | undefined;
+
+  constructor(
+    private readonly target: OtlpTarget,
+    private readonly compression: 'gzip' | 'none' = 'none',
+  ) {
+    const https = target.url.startsWith('https:');
+    this.agent = https ? new HttpsAgent({keepAlive: true}) : new HttpAgent({keepAlive: true});
+    this.send = https ? httpsRequest : httpRequest;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    const work = this.deliver(spans).then(resultCallback, error => resultCallback({code: ExportResultCode.FAILED, error}));
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.forceFlush();
+    this.agent.destroy();
+  }
+
+  private async deliver(spans: ReadableSpan[]): Promise<ExportResult> {
+    if (Date.now() < this.pausedUntil) return {code: ExportResultCode.FAILED, error: this.pauseReason};
+    let body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) ?? new Uint8Array());
+    if (this.compression === 'gzip') body = gzipSync(body);
+    const deadline = Date.now() + this.target.timeoutMillis;
+    for (let attempt = 0; ; attempt += 1) {
+      const outcome = await this.post(body, deadline - Date.now());
+      if (outcome.kind === 'success') return {code: ExportResultCode.SUCCESS};
+      if (outcome.kind === 'unreachable') {
+        this.pausedUntil = Date.now() + UNREACHABLE_PAUSE_MS;
+        this.pauseReason = outcome.error;
+        return {code: ExportResultCode.FAILED, error: outcome.error};
+      }
+      if (outcome.kind === 'fail') return {code: ExportResultCode.FAILED, error: outcome.error};
+      const backoff = Math.min(MAX_BACKOFF_MS, INITIAL_BACKOFF_MS * 2 ** attempt) * (0.8 + Math.random() * 0.4);
+      const wait = outcome.afterMs ?? backoff;
+      if (Date.now() + wait >= deadline) return {code: ExportResultCode.FAILED, error: outcome.error};
+      await sleep(wait);
+    }
+  }
+
+  private post(body: Buffer, timeoutMs: number): Promise<Attempt> {
+    return new Promise(resolve => {
+      const headers: Record<string, string | number> = {
+        ...this.target.headers,
+        'content-type': 'application/x-protobuf',
+        'content-length': body.length,
+      };
+      if (this.compression === 'gzip') headers['content-encoding'] = 'gzip';
+      let request: ReturnType<typeof httpRequest>;
+      try {
+        request = this.send(this.target.url, {method: 'POST', headers, agent: this.agent});
+      } catch (error) {
+        resolve({kind: 'fail', error: error as Error});
+        return;
+      }
+      request.setTimeout(Math.max(1, timeoutMs), () => request.destroy(new Error(`no answer within ${Math.round(timeoutMs)} ms`)));
+      // An export in flight must not keep a finished run alive: teardown already waited as long as it may.
+      request.on('socket', socket => socket.unref());
+      request.on('response', response => {
+        response.resume();
+        response.on('end', () => resolve(classify(response.statusCode ?? 0, response.headers['retry-after'])));
+        response.on('error', error => resolve({kind: 'retry', error}));
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        const code = error.code ?? '';
+        resolve(UNREACHABLE_CODES.has(code) ? {kind: 'unreachable', error} : {kind: 'retry', error});
+      });
+      request.end(body);
+    });
+  }
+}
+
+function classify(status: number, retryAfter: string | string[] | undefined): Attempt {
+  if (status >= 200 && status < 300) return {kind: 'success'};
+  const error = new Error(`the collector answered HTTP ${status}`);
+  if (status === 408 || status === 429 || status >= 500) return {kind: 'retry', error, afterMs: parseRetryAfter(retryAfter)};
+  return {kind: 'fail', error};
+}
+
+/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms).unref());
+}
