@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import {JsonTraceSerializer} from '@opentelemetry/otlp-transformer';
 import type {ReadableSpan, SpanExporter} from '@opentelemetry/sdk-trace';
-import {errorText, warnOnce} from './diag';
+import {errorText} from './diag';
 
 /*
  * The local trace store: the default destination when no OTLP endpoint is configured.
@@ -41,14 +41,13 @@ export class StoreExporter implements SpanExporter {
       this.prepare();
       line = Buffer.from(JsonTraceSerializer.serializeRequest(spans)!).toString('utf8') + '\n';
     } catch (error) {
-      warnOnce(`cannot write traces to ${this.dir}: ${errorText(error)}. Set testEnvironmentOptions.otel.storeDir to a writable folder.`);
-      resultCallback({code: ExportResultCode.FAILED, error: error as Error});
+      const message = `${errorText(error)} (set testEnvironmentOptions.otel.storeDir to a writable folder)`;
+      resultCallback({code: ExportResultCode.FAILED, error: new Error(message)});
       return;
     }
     this.pending += 1;
     appendFile(this.file, line, error => {
       this.pending -= 1;
-      if (error) warnOnce(`cannot write traces to ${this.file}: ${error.message}`);
       resultCallback(error ? {code: ExportResultCode.FAILED, error} : {code: ExportResultCode.SUCCESS});
       if (this.pending === 0) this.idle.splice(0).forEach(resolve => resolve());
     });
