@@ -45,6 +45,7 @@ export class SuiteRecorder {
   private readonly spanByHook = new Map<Circus.Hook, Span>();
   private readonly counts: Record<TestStatus, number> = {pass: 0, fail: 0, skip: 0, todo: 0};
   private suiteErrors: unknown[] = [];
+  private ranToTheEnd = false;
   private finished = false;
 
   constructor(
@@ -94,6 +95,7 @@ export class SuiteRecorder {
         this.endHook(event.hook, [event.error]);
         break;
       case 'run_finish':
+        this.ranToTheEnd = true;
         this.suiteErrors = [...state.unhandledErrors];
         break;
       case 'error':
@@ -194,7 +196,7 @@ export class SuiteRecorder {
     }
     const {pass, fail, skip, todo} = this.counts;
     const total = pass + fail + skip + todo;
-    const failed = fail > 0 || this.suiteErrors.length > 0;
+    const failed = fail > 0 || this.suiteErrors.length > 0 || !this.ranToTheEnd;
     this.suiteSpan.setAttributes({
       [ATTR_JEST_SUITE_TESTS]: total,
       [ATTR_JEST_SUITE_PASSED]: pass,
@@ -204,6 +206,7 @@ export class SuiteRecorder {
       [ATTR_TEST_SUITE_RUN_STATUS]: failed ? SUITE_STATUS_FAILURE : total > 0 && pass === 0 && skip + todo === total ? SUITE_STATUS_SKIPPED : SUITE_STATUS_SUCCESS,
     });
     if (this.suiteErrors.length > 0) recordErrors(this.suiteSpan, this.suiteErrors);
+    else if (!this.ranToTheEnd) this.suiteSpan.setStatus({code: SpanStatusCode.ERROR, message: 'the test file did not run to the end (it failed to load, or Jest stopped it)'});
     else if (fail > 0) this.suiteSpan.setStatus({code: SpanStatusCode.ERROR, message: `${fail} of ${total} tests failed`});
     this.suiteSpan.end();
   }

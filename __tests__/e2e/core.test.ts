@@ -9,6 +9,7 @@ import {childrenOf, exceptions, onlySpan, spansByName, testSpans} from '../suppo
 
 const FILES = [
   'basic.test.js',
+  'broken.test.js',
   'concurrent.test.js',
   'console.test.js',
   'failures.test.js',
@@ -74,6 +75,9 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
     expect(failures.status.code).toBe('ERROR');
     expect(onlySpan(suites, 'basic.test.js').attributes['test.suite.run.status']).toBe('success');
     expect(onlySpan(suites, 'basic.test.js').status.code).toBe('UNSET');
+    const broken = onlySpan(suites, 'broken.test.js');
+    expect(broken.attributes).toMatchObject({'test.suite.run.status': 'failure', 'jest.suite.tests': 0});
+    expect(broken.status).toEqual({code: 'ERROR', message: 'the test file did not run to the end (it failed to load, or Jest stopped it)'});
   });
 
   test('one root span per test attempt, linked to its suite, named and described as Jest names it', () => {
