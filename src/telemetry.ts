@@ -1,23 +1,17 @@
 import {context, propagation, trace, type Tracer} from '@opentelemetry/api';
-import {
-  CompositePropagator,
-  ExportResultCode,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-  type ExportResult,
-} from '@opentelemetry/core';
+import {CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator} from '@opentelemetry/core';
 import {resourceFromAttributes} from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
   TracerProvider,
-  type ReadableSpan,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace';
 import {resolve} from 'node:path';
 import type {ResolvedConfig} from './config';
 import {contextManager} from './context-manager';
-import {errorText, warnOnce} from './diag';
+import {warnOnce} from './diag';
+import {SpanLedger} from './ledger';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
 import {runId} from './run-id';
 import {StoreExporter} from './store';
@@ -43,11 +37,13 @@ export function getPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
 }
 
 function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
+  const ledger = new SpanLedger();
   const exporting = config.exporters.map(
     name =>
       new BatchSpanProcessor({
-        exporter: new ReportingExporter(createExporter(name, config, rootDir), describeTarget(name, config, rootDir)),
-        maxQueueSize: 100_000,
+        exporter: ledger.track(createExporter(name, config, rootDir), describeTarget(name, config, rootDir)),
+        // Spans pile up only while a test blocks the event loop; this holds a test file of 100,000 spans.
+        maxQueueSize: 131_072,
         maxExportBatchSize: 2_048,
         scheduledDelayMillis: 1_000,
         exportTimeoutMillis: config.otlp.timeoutMillis,
@@ -60,7 +56,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
       'process.pid': process.pid,
       ...config.resourceAttributes,
     }),
-    spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams), ...exporting],
+    spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams), ledger, ...exporting],
   });
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(
@@ -68,6 +64,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   );
   trace.setGlobalTracerProvider(provider);
   enableInstrumentations(config, provider);
+  ledger.reportAtExit();
   return {
     tracer: provider.getTracer(TRACER_NAME),
     flush: deadlineMillis => withDeadline(provider.forceFlush(), deadlineMillis),
@@ -129,35 +126,5 @@ async function withDeadline(work: Promise<unknown>, deadlineMillis: number): Pro
     // An export that failed was already reported, once, by ReportingExporter.
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** Passes spans through, and says once per worker when the backend cannot be reached. */
-class ReportingExporter implements SpanExporter {
-  constructor(
-    private readonly inner: SpanExporter,
-    private readonly target: string,
-  ) {}
-
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    try {
-      this.inner.export(spans, result => {
-        if (result.code !== ExportResultCode.SUCCESS) {
-          warnOnce(`could not export spans to ${this.target}: ${errorText(result.error ?? 'unknown error')}. Tests are not affected.`);
-        }
-        resultCallback(result);
-      });
-    } catch (error) {
-      warnOnce(`could not export spans to ${this.target}: ${errorText(error)}. Tests are not affected.`);
-      resultCallback({code: ExportResultCode.FAILED, error: error as Error});
-    }
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
   }
 }

@@ -1,4 +1,4 @@
-import {createServer, type IncomingMessage, type Server} from 'node:http';
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import {join} from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import protobuf from 'protobufjs';
@@ -29,8 +29,18 @@ interface Raw {
   [key: string]: unknown;
 }
 
+/**
+ * How the receiver answers one request, for fault injection: an HTTP status (with an optional Retry-After, in
+ * seconds), a reset connection, or a delay before a normal answer.
+ */
+export type Fault = {status: number; retryAfter?: string} | {reset: true} | {delayMs: number};
+
 /** An OTLP/HTTP protobuf receiver on 127.0.0.1, started by a test. */
 export class OtlpReceiver {
+  /** Faults to inject, one per incoming request, in order; once used up, requests are accepted. */
+  readonly faults: Fault[] = [];
+  /** Every request as it arrived, with the fault it got (undefined: accepted). */
+  readonly log: Array<{at: number; fault: Fault | undefined}> = [];
   readonly spans: ReceivedSpan[] = [];
   /** Every request body as received (before decoding), to search for leaked secrets. */
   readonly rawBodies: Buffer[] = [];
@@ -51,18 +61,23 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       request.on('data', chunk => chunks.push(chunk));
       request.on('end', () => {
-        try {
-          let body = Buffer.concat(chunks);
-          if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-          this.requests.push({path: request.url ?? '', headers: request.headers});
-          this.rawBodies.push(body);
-          this.spans.push(...decode(body));
-          response.writeHead(200, {'content-type': 'application/x-protobuf'});
-          response.end();
-        } catch (error) {
-          response.writeHead(400, {'content-type': 'text/plain'});
-          response.end(String(error));
+        const fault = this.faults.shift();
+        this.log.push({at: Date.now(), fault});
+        if (fault && 'reset' in fault) {
+          request.socket.destroy();
+          return;
         }
+        if (fault && 'status' in fault) {
+          response.writeHead(fault.status, fault.retryAfter ? {'retry-after': fault.retryAfter} : {});
+          response.end();
+          return;
+        }
+        if (fault && 'delayMs' in fault) {
+          const timer = setTimeout(() => this.accept(chunks, request, response), fault.delayMs);
+          response.on('close', () => clearTimeout(timer));
+          return;
+        }
+        this.accept(chunks, request, response);
       });
     });
     await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve));
@@ -70,7 +85,24 @@ export class OtlpReceiver {
     return this;
   }
 
+  private accept(chunks: Buffer[], request: IncomingMessage, response: ServerResponse): void {
+    try {
+      let body = Buffer.concat(chunks);
+      if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+      this.requests.push({path: request.url ?? '', headers: request.headers});
+      this.rawBodies.push(body);
+      this.spans.push(...decode(body));
+      response.writeHead(200, {'content-type': 'application/x-protobuf'});
+      response.end();
+    } catch (error) {
+      response.writeHead(400, {'content-type': 'text/plain'});
+      response.end(String(error));
+    }
+  }
+
   clear(): void {
+    this.faults.length = 0;
+    this.log.length = 0;
     this.spans.length = 0;
     this.rawBodies.length = 0;
     this.requests.length = 0;

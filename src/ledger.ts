@@ -1,0 +1,90 @@
+import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
+import type {ReadableSpan, SpanExporter, SpanProcessor} from '@opentelemetry/sdk-trace';
+import {errorText, warnOnce} from './diag';
+
+/*
+ * No silent loss: the ledger counts every span the worker ends and, per destination, every span delivered or
+ * refused. The first failed export of a destination is reported at once (naming it and the error); when the
+ * process exits, each destination that did not get every span says how many it missed and why.
+ */
+
+export class SpanLedger implements SpanProcessor {
+  private ended = 0;
+  private readonly destinations: ReportingExporter[] = [];
+
+  /** Wraps `exporter` so that its deliveries are counted and its first failure is reported. */
+  track(exporter: SpanExporter, target: string): SpanExporter {
+    const reporting = new ReportingExporter(exporter, target);
+    this.destinations.push(reporting);
+    return reporting;
+  }
+
+  /** Lines describing the spans each destination missed; empty when none was missed. */
+  losses(): string[] {
+    return this.destinations.flatMap(destination => {
+      const lost = this.ended - destination.delivered;
+      if (lost <= 0) return [];
+      const reasons = [];
+      if (destination.refused > 0) reasons.push(`${destination.refused} in exports that failed (${destination.lastError})`);
+      const unsent = lost - destination.refused;
+      if (unsent > 0) reasons.push(`${unsent} still waiting for export when the process exited`);
+      return [`${lost} of ${this.ended} spans were not exported to ${destination.target}: ${reasons.join('; ')}.`];
+    });
+  }
+
+  /** Reports losses when the process exits (stderr is synchronous then for files, terminals and pipes on Linux). */
+  reportAtExit(): void {
+    process.once('exit', () => this.losses().forEach(line => warnOnce(line)));
+  }
+
+  onStart(): void {}
+
+  onEnd(): void {
+    this.ended += 1;
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+class ReportingExporter implements SpanExporter {
+  delivered = 0;
+  refused = 0;
+  lastError = '';
+
+  constructor(
+    private readonly inner: SpanExporter,
+    readonly target: string,
+  ) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    const settle = (result: ExportResult) => {
+      if (result.code === ExportResultCode.SUCCESS) {
+        this.delivered += spans.length;
+      } else {
+        this.refused += spans.length;
+        this.lastError = errorText(result.error ?? 'unknown error');
+        warnOnce(`could not export spans to ${this.target}: ${this.lastError}. Tests are not affected.`);
+      }
+      resultCallback(result);
+    };
+    try {
+      this.inner.export(spans, settle);
+    } catch (error) {
+      settle({code: ExportResultCode.FAILED, error: error as Error});
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}
