@@ -1,3 +1,5 @@
+import type {SpanContext} from '@opentelemetry/api';
+import {parseTraceParent, TraceState} from '@opentelemetry/core';
 import {warnOnce} from './diag';
 
 /** Options read from `testEnvironmentOptions.otel` (or a `@jest-environment-options` docblock). */
@@ -39,6 +41,10 @@ export interface OtelEnvironmentOptions {
   captureHeaders?: {request?: string[]; response?: string[]};
   /** Query parameter names whose values are replaced by `REDACTED` in exported URLs, beyond the built-in list. Default: none. */
   redactQueryParams?: string[];
+  /** Attributes put on every test, hook and suite span. Default: none. */
+  attributes?: Record<string, string | number | boolean>;
+  /** With a valid `TRACEPARENT`: test and suite spans become its children (`parent`) or link to it (`link`). Default: `parent`. */
+  traceparent?: 'parent' | 'link';
 }
 
 export type ExporterName = 'store' | 'otlp' | 'console' | 'none';
@@ -70,6 +76,9 @@ export interface ResolvedConfig {
   fetch: boolean;
   captureHeaders: {request: string[]; response: string[]};
   redactQueryParams: string[];
+  attributes: Record<string, string | number | boolean>;
+  /** The span of a valid TRACEPARENT, and how to relate to it. */
+  upstream?: {spanContext: SpanContext; mode: 'parent' | 'link'};
 }
 
 export const DEFAULTS = {
@@ -127,6 +136,8 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
       response: options.captureHeaders?.response ?? [],
     },
     redactQueryParams: options.redactQueryParams ?? [],
+    attributes: options.attributes ?? {},
+    upstream: parseUpstream(env, options.traceparent ?? 'parent', problems),
   };
   return {config, problems};
 }
@@ -150,6 +161,18 @@ function safeKey(raw: unknown): string {
   } catch {
     return String(raw);
   }
+}
+
+function parseUpstream(env: Env, mode: 'parent' | 'link', problems: Problems): ResolvedConfig['upstream'] {
+  const value = nonEmpty(env.TRACEPARENT);
+  if (value === undefined) return undefined;
+  const spanContext = parseTraceParent(value);
+  if (!spanContext) {
+    problems.push(`TRACEPARENT="${value}" is not a valid W3C traceparent: expected 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>, not all zeros; it is ignored.`);
+    return undefined;
+  }
+  const state = nonEmpty(env.TRACESTATE);
+  return {spanContext: {...spanContext, isRemote: true, traceState: state ? new TraceState(state) : undefined}, mode};
 }
 
 function toList(value: ExporterName | ExporterName[]): ExporterName[] {
@@ -320,6 +343,9 @@ const READERS: Record<keyof OtelEnvironmentOptions, Reader> = {
   fetch: isBoolean,
   captureHeaders: isHeaderLists,
   redactQueryParams: isStringList,
+  attributes: isAttributeRecord,
+  traceparent: (value, path, problems) =>
+    value === 'parent' || value === 'link' ? value : void problems.push(`${path} must be "parent" or "link"; got ${show(value)}.`),
 };
 
 function readOptions(raw: unknown, problems: Problems): OtelEnvironmentOptions {

@@ -8,8 +8,7 @@ import {captureConsole} from './console';
 import {shareApiRegistry} from './context';
 import {safely, warnOnce} from './diag';
 import {SuiteRecorder} from './recorder';
-import {runId} from './run-id';
-import {ATTR_JEST_RUN_ID, ATTR_JEST_WORKER_ID} from './semconv';
+import {fileAttributes} from './file-attributes';
 import {getPipeline, TRACER_NAME, type Pipeline} from './telemetry';
 import {createTestApi} from './test-api';
 
@@ -33,11 +32,11 @@ export default class OtelEnvironment extends NodeEnvironment {
       this.recorder = safely('starting the suite span', () => {
         if (!this.pipeline) return undefined;
         const suiteName = relative(config.projectConfig.rootDir, context.testPath).split(sep).join('/');
-        const workerId = process.env.JEST_WORKER_ID;
         return new SuiteRecorder(this.pipeline.tracer, {
           testPath: context.testPath,
           suiteName,
-          commonAttributes: {[ATTR_JEST_RUN_ID]: runId(), ...(workerId ? {[ATTR_JEST_WORKER_ID]: workerId} : {})},
+          commonAttributes: fileAttributes(this.otelConfig, config.globalConfig, context.docblockPragmas),
+          upstream: this.otelConfig.upstream,
         });
       });
     }

@@ -1,4 +1,4 @@
-import {SpanKind, SpanStatusCode, context, trace, type Context, type Span, type Tracer} from '@opentelemetry/api';
+import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
 import {ownerContext, restoreFn, wrapFn} from './context';
 import {describePath, hookSpanName, isJestOwnHook, recordErrors, testAttributes, testFullName} from './spans';
@@ -29,6 +29,8 @@ export interface SuiteInfo {
   suiteName: string;
   /** Attributes put on every span this recorder opens. */
   commonAttributes?: Record<string, string | number | boolean>;
+  /** A remote span (from TRACEPARENT) that test and suite spans join as children (`parent`) or link to (`link`). */
+  upstream?: {spanContext: SpanContext; mode: 'parent' | 'link'};
 }
 
 type TestStatus = 'pass' | 'fail' | 'skip' | 'todo';
@@ -52,12 +54,8 @@ export class SuiteRecorder {
     private readonly tracer: Tracer,
     private readonly suite: SuiteInfo,
   ) {
-    this.suiteSpan = tracer.startSpan(
-      suite.suiteName,
-      {root: true, kind: SpanKind.INTERNAL, attributes: {...suite.commonAttributes, [ATTR_TEST_SUITE_NAME]: suite.suiteName}},
-      context.active(),
-    );
-    this.suiteContext = ownerContext(trace.setSpan(context.active(), this.suiteSpan), this.suiteSpan, undefined);
+    this.suiteSpan = this.startTopSpan(suite.suiteName, {...suite.commonAttributes, [ATTR_TEST_SUITE_NAME]: suite.suiteName}, []);
+    this.suiteContext = ownerContext(trace.setSpan(ROOT_CONTEXT, this.suiteSpan), this.suiteSpan, undefined);
   }
 
   /** The span that owns work done outside any test or hook (module scope of the test file). */
@@ -107,25 +105,39 @@ export class SuiteRecorder {
     }
   }
 
+  /**
+   * Test and suite spans start a trace of their own, or join the upstream trace (TRACEPARENT) as its children.
+   * Their context is built from the root context, never from whatever happens to be active in circus.
+   */
+  private startTopSpan(name: string, attributes: Attributes, links: Link[]): Span {
+    const upstream = this.suite.upstream;
+    const joins = upstream?.mode === 'parent';
+    return this.tracer.startSpan(
+      name,
+      {
+        root: !joins,
+        kind: SpanKind.INTERNAL,
+        attributes,
+        links: upstream && !joins ? [...links, {context: upstream.spanContext}] : links,
+      },
+      joins ? trace.setSpanContext(ROOT_CONTEXT, upstream.spanContext) : ROOT_CONTEXT,
+    );
+  }
+
   private startTest(test: Circus.TestEntry): void {
     this.endOpenTest(test);
-    const span = this.tracer.startSpan(
+    const span = this.startTopSpan(
       testFullName(test),
       {
-        root: true,
-        kind: SpanKind.INTERNAL,
-        links: [{context: this.suiteSpan.spanContext()}],
-        attributes: {
-          ...this.suite.commonAttributes,
-          ...testAttributes(test, this.suite.testPath),
-          [ATTR_TEST_SUITE_NAME]: this.suite.suiteName,
-          [ATTR_JEST_TEST_ATTEMPT]: test.invocations,
-        },
+        ...this.suite.commonAttributes,
+        ...testAttributes(test, this.suite.testPath),
+        [ATTR_TEST_SUITE_NAME]: this.suite.suiteName,
+        [ATTR_JEST_TEST_ATTEMPT]: test.invocations,
       },
-      context.active(),
+      [{context: this.suiteSpan.spanContext()}],
     );
     this.spanByTest.set(test, span);
-    wrapFn(test, ownerContext(trace.setSpan(context.active(), span), span, span));
+    wrapFn(test, ownerContext(trace.setSpan(ROOT_CONTEXT, span), span, span));
   }
 
   /** A test that starts again while its previous attempt is still open was interrupted: close that attempt. */
@@ -151,7 +163,7 @@ export class SuiteRecorder {
     const isEach = hook.type === 'beforeEach' || hook.type === 'afterEach';
     const testSpan = isEach && test ? this.spanByTest.get(test) : undefined;
     const parentSpan = testSpan ?? this.suiteSpan;
-    const parent = trace.setSpan(context.active(), parentSpan);
+    const parent = trace.setSpan(ROOT_CONTEXT, parentSpan);
     const span = this.tracer.startSpan(
       hookSpanName(hook),
       {

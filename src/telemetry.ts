@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import {resolve} from 'node:path';
 import type {ResolvedConfig} from './config';
+import {detectRunContext} from './ci';
 import {contextManager} from './context-manager';
 import {warnOnce} from './diag';
 import {SpanLedger} from './ledger';
@@ -54,6 +55,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
       'service.name': config.serviceName,
       'telemetry.sdk.language': 'nodejs',
       'process.pid': process.pid,
+      ...detectRunContext(process.env, rootDir),
       ...config.resourceAttributes,
     }),
     spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams), ledger, ...exporting],

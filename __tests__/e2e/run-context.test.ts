@@ -1,0 +1,185 @@
+import {execFileSync} from 'node:child_process';
+import {OtlpReceiver} from '../support/otlp-receiver';
+import {REPO} from '../support/paths';
+import {runJest, type JestRun} from '../support/run-jest';
+import {onlySpan, testSpans} from '../support/spans';
+
+/*
+ * Run context on real Jest runs of the "small" fixture: CI/VCS resource attributes for each CI, the local git
+ * checkout outside CI, TRACEPARENT, static and per-file attributes, shards.
+ */
+
+/** Every variable a CI detector looks at first: cleared so that the machine running these tests does not leak in. */
+const NO_CI = {
+  GITHUB_ACTIONS: undefined,
+  GITLAB_CI: undefined,
+  CIRCLECI: undefined,
+  BUILDKITE: undefined,
+  JENKINS_URL: undefined,
+  TF_BUILD: undefined,
+  BITBUCKET_BUILD_NUMBER: undefined,
+};
+
+let receiver: OtlpReceiver;
+beforeEach(async () => {
+  receiver = await new OtlpReceiver().start();
+});
+afterEach(() => receiver.stop());
+
+const run = (env: Record<string, string | undefined>, args: string[] = []): Promise<JestRun> =>
+  runJest('small', {args: ['--runInBand', ...args], env: {...NO_CI, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env}});
+const warnings = (result: JestRun) => result.stderr.split('\n').filter(line => line.startsWith('[jest-environment-otel]'));
+
+const CI_CASES: Array<[string, Record<string, string>, Record<string, string>]> = [
+  [
+    'GitHub Actions',
+    {
+      GITHUB_ACTIONS: 'true', GITHUB_WORKFLOW: 'tests', GITHUB_RUN_ID: '9001', GITHUB_JOB: 'unit', GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'acme/shop', GITHUB_REF: 'refs/pull/42/merge', GITHUB_HEAD_REF: 'fix-cart', GITHUB_SHA: 'abc123',
+      GITHUB_ACTOR: 'octocat', GITHUB_TOKEN: 'SECRET_GH_TOKEN',
+    },
+    {
+      'jest.ci.provider': 'github_actions', 'cicd.pipeline.name': 'tests', 'cicd.pipeline.run.id': '9001',
+      'cicd.pipeline.run.url.full': 'https://github.com/acme/shop/actions/runs/9001', 'cicd.pipeline.task.name': 'unit',
+      'vcs.repository.url.full': 'https://github.com/acme/shop', 'vcs.ref.head.name': 'fix-cart', 'vcs.ref.head.revision': 'abc123',
+      'vcs.change.id': '42', 'jest.vcs.change.url.full': 'https://github.com/acme/shop/pull/42', 'jest.ci.actor': 'octocat',
+    },
+  ],
+  [
+    'GitLab CI',
+    {
+      GITLAB_CI: 'true', CI_PIPELINE_NAME: 'mr pipeline', CI_PIPELINE_ID: '77', CI_PIPELINE_URL: 'https://gitlab.com/acme/shop/-/pipelines/77',
+      CI_JOB_NAME: 'test', CI_PROJECT_URL: 'https://gitlab.com/acme/shop', CI_MERGE_REQUEST_SOURCE_BRANCH_NAME: 'feat', CI_COMMIT_SHA: 'def456',
+      CI_MERGE_REQUEST_IID: '7', GITLAB_USER_LOGIN: 'dev', CI_JOB_TOKEN: 'SECRET_GL_TOKEN',
+    },
+    {
+      'jest.ci.provider': 'gitlab_ci', 'cicd.pipeline.name': 'mr pipeline', 'cicd.pipeline.run.id': '77',
+      'cicd.pipeline.run.url.full': 'https://gitlab.com/acme/shop/-/pipelines/77', 'vcs.repository.url.full': 'https://gitlab.com/acme/shop',
+      'vcs.ref.head.name': 'feat', 'vcs.ref.head.revision': 'def456', 'vcs.change.id': '7',
+      'jest.vcs.change.url.full': 'https://gitlab.com/acme/shop/-/merge_requests/7', 'jest.ci.actor': 'dev',
+    },
+  ],
+  [
+    'CircleCI',
+    {
+      CIRCLECI: 'true', CIRCLE_PROJECT_REPONAME: 'shop', CIRCLE_WORKFLOW_ID: 'wf-1', CIRCLE_BUILD_URL: 'https://circleci.com/gh/acme/shop/12',
+      CIRCLE_JOB: 'test', CIRCLE_REPOSITORY_URL: 'git@github.com:acme/shop.git', CIRCLE_BRANCH: 'main', CIRCLE_SHA1: 'aaa111',
+      CIRCLE_PULL_REQUEST: 'https://github.com/acme/shop/pull/5', CIRCLE_USERNAME: 'circle-user',
+    },
+    {
+      'jest.ci.provider': 'circleci', 'cicd.pipeline.run.id': 'wf-1', 'cicd.pipeline.run.url.full': 'https://circleci.com/gh/acme/shop/12',
+      'vcs.ref.head.name': 'main', 'vcs.ref.head.revision': 'aaa111', 'vcs.change.id': '5',
+      'jest.vcs.change.url.full': 'https://github.com/acme/shop/pull/5', 'jest.ci.actor': 'circle-user',
+    },
+  ],
+  [
+    'Buildkite',
+    {
+      BUILDKITE: 'true', BUILDKITE_PIPELINE_NAME: 'Shop', BUILDKITE_BUILD_ID: 'bk-1', BUILDKITE_BUILD_URL: 'https://buildkite.com/acme/shop/builds/3',
+      BUILDKITE_REPO: 'git@github.com:acme/shop.git', BUILDKITE_BRANCH: 'topic', BUILDKITE_COMMIT: 'bbb222', BUILDKITE_PULL_REQUEST: '9',
+      BUILDKITE_BUILD_CREATOR: 'Ada', BUILDKITE_AGENT_ACCESS_TOKEN: 'SECRET_BK_TOKEN',
+    },
+    {
+      'jest.ci.provider': 'buildkite', 'cicd.pipeline.name': 'Shop', 'cicd.pipeline.run.id': 'bk-1', 'vcs.ref.head.revision': 'bbb222',
+      'vcs.change.id': '9', 'jest.vcs.change.url.full': 'https://github.com/acme/shop/pull/9', 'jest.ci.actor': 'Ada',
+    },
+  ],
+  [
+    'Jenkins',
+    {
+      JENKINS_URL: 'https://ci.acme.test/', JOB_NAME: 'shop/PR-3', BUILD_TAG: 'jenkins-shop-PR-3-8', BUILD_URL: 'https://ci.acme.test/job/shop/8/',
+      GIT_URL: 'https://bot:SECRET_GIT_PASSWORD@git.acme.test/shop.git', CHANGE_BRANCH: 'pr-branch', GIT_COMMIT: 'ccc333', CHANGE_ID: '3',
+      CHANGE_URL: 'https://git.acme.test/shop/pull/3', CHANGE_AUTHOR: 'bob',
+    },
+    {
+      'jest.ci.provider': 'jenkins', 'cicd.pipeline.name': 'shop/PR-3', 'cicd.pipeline.run.id': 'jenkins-shop-PR-3-8',
+      'vcs.repository.url.full': 'https://REDACTED:REDACTED@git.acme.test/shop.git', 'vcs.ref.head.name': 'pr-branch',
+      'vcs.change.id': '3', 'jest.ci.actor': 'bob',
+    },
+  ],
+  [
+    'Azure Pipelines',
+    {
+      TF_BUILD: 'True', BUILD_DEFINITIONNAME: 'shop-ci', BUILD_BUILDID: '555', SYSTEM_TEAMFOUNDATIONCOLLECTIONURI: 'https://dev.azure.com/acme/',
+      SYSTEM_TEAMPROJECT: 'Shop', BUILD_REPOSITORY_URI: 'https://dev.azure.com/acme/Shop/_git/shop', BUILD_SOURCEBRANCH: 'refs/heads/dev',
+      BUILD_SOURCEVERSION: 'ddd444', SYSTEM_PULLREQUEST_PULLREQUESTID: '12', BUILD_REQUESTEDFOR: 'Grace', SYSTEM_ACCESSTOKEN: 'SECRET_AZ_TOKEN',
+    },
+    {
+      'jest.ci.provider': 'azure_pipelines', 'cicd.pipeline.run.url.full': 'https://dev.azure.com/acme/Shop/_build/results?buildId=555',
+      'vcs.ref.head.name': 'dev', 'vcs.change.id': '12', 'jest.vcs.change.url.full': 'https://dev.azure.com/acme/Shop/_git/shop/pullrequest/12',
+      'jest.ci.actor': 'Grace',
+    },
+  ],
+  [
+    'Bitbucket Pipelines',
+    {
+      BITBUCKET_BUILD_NUMBER: '31', BITBUCKET_REPO_FULL_NAME: 'acme/shop', BITBUCKET_PIPELINE_UUID: '{uuid-1}',
+      BITBUCKET_GIT_HTTP_ORIGIN: 'http://bitbucket.org/acme/shop', BITBUCKET_BRANCH: 'hotfix', BITBUCKET_COMMIT: 'eee555', BITBUCKET_PR_ID: '4',
+    },
+    {
+      'jest.ci.provider': 'bitbucket_pipelines', 'cicd.pipeline.run.id': '{uuid-1}',
+      'cicd.pipeline.run.url.full': 'http://bitbucket.org/acme/shop/pipelines/results/31', 'vcs.ref.head.name': 'hotfix',
+      'jest.vcs.change.url.full': 'http://bitbucket.org/acme/shop/pull-requests/4',
+    },
+  ],
+];
+
+test.each(CI_CASES)('%s: CI and VCS facts become resource attributes, and nothing secret does', async (_, env, expected) => {
+  const result = await run(env);
+  expect(result.results.numPassedTests).toBe(2);
+  expect(receiver.spans.length).toBeGreaterThan(0);
+  for (const span of receiver.spans) expect(span.resource).toMatchObject(expected);
+  for (const body of receiver.rawBodies) expect(body.toString('latin1')).not.toMatch(/SECRET_/);
+});
+
+test('outside CI, branch and commit come from the local git checkout', async () => {
+  const revision = execFileSync('git', ['rev-parse', 'HEAD'], {cwd: REPO, encoding: 'utf8'}).trim();
+  await run({});
+  const [span] = receiver.spans;
+  expect(span.resource['vcs.ref.head.revision']).toBe(revision);
+  expect(span.resource['jest.ci.provider']).toBeUndefined();
+});
+
+test('TRACEPARENT: test and suite spans join that trace as its children', async () => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const spanId = '00f067aa0ba902b7';
+  await run({TRACEPARENT: `00-${traceId}-${spanId}-01`});
+  const tops = receiver.spans.filter(span => span.attributes['test.suite.name'] !== undefined && span.attributes['jest.hook.type'] === undefined);
+  expect(tops).toHaveLength(5);
+  for (const span of tops) expect([span.traceId, span.parentSpanId]).toEqual([traceId, spanId]);
+  expect(onlySpan(receiver.spans, 'adding').parentSpanId).toBe(onlySpan(receiver.spans, 'adds').spanId);
+});
+
+test('TRACEPARENT with traceparent: "link": roots of their own traces, linked to it', async () => {
+  const upstream = {traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7'};
+  await run({TRACEPARENT: `00-${upstream.traceId}-${upstream.spanId}-01`}, ['--testEnvironmentOptions', JSON.stringify({otel: {traceparent: 'link'}})]);
+  const adds = onlySpan(testSpans(receiver.spans), 'adds');
+  expect(adds.parentSpanId).toBeUndefined();
+  expect(adds.traceId).not.toBe(upstream.traceId);
+  expect(adds.links).toContainEqual(upstream);
+  expect(onlySpan(receiver.spans, 'math.test.js').links).toEqual([upstream]);
+});
+
+test('an invalid TRACEPARENT gets one warning and is ignored', async () => {
+  const result = await run({TRACEPARENT: '00-not-a-trace-01'});
+  expect(warnings(result)).toEqual([
+    '[jest-environment-otel] TRACEPARENT="00-not-a-trace-01" is not a valid W3C traceparent: expected 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>, not all zeros; it is ignored.',
+  ]);
+  for (const span of testSpans(receiver.spans)) expect(span.parentSpanId).toBeUndefined();
+});
+
+test('static attributes from options, per-file attributes from @otel-attribute pragmas', async () => {
+  await run({}, ['--testEnvironmentOptions', JSON.stringify({otel: {attributes: {'app.area': 'checkout', team: 'default'}}})]);
+  expect(onlySpan(testSpans(receiver.spans), 'joins').attributes).toMatchObject({'app.area': 'checkout', team: 'payments', tier: 'critical'});
+  expect(onlySpan(receiver.spans, 'strings.test.js').attributes).toMatchObject({team: 'payments'});
+  expect(onlySpan(testSpans(receiver.spans), 'adds').attributes).toMatchObject({'app.area': 'checkout', team: 'default'});
+  expect(onlySpan(testSpans(receiver.spans), 'adds').attributes.tier).toBeUndefined();
+});
+
+test('a sharded run records its shard on every span of ours', async () => {
+  const result = await run({}, ['--shard=2/2']);
+  const ours = receiver.spans.filter(span => span.attributes['jest.run.id'] !== undefined);
+  expect(result.results.testResults).toHaveLength(1);
+  expect(ours.length).toBeGreaterThan(0);
+  for (const span of ours) expect(span.attributes).toMatchObject({'jest.shard.index': 2, 'jest.shard.count': 2});
+});
