@@ -54,6 +54,7 @@ export default class OtelEnvironment extends NodeEnvironment {
         }),
       );
     }
+    if (recorder) safely('watching process.exit', () => endSpansOnExit(this.global.process, recorder));
   }
 
   async teardown(): Promise<void> {
@@ -83,3 +84,17 @@ export default class OtelEnvironment extends NodeEnvironment {
     });
   }
 }
+
+/**
+ * A test that calls `process.exit` ends the worker without a teardown: end this file's open spans first, so that
+ * the span ledger counts them and reports, at exit, the ones that could not be exported in time.
+ */
+function endSpansOnExit(sandboxProcess: NodeJS.Process, recorder: SuiteRecorder): void {
+  const exit = sandboxProcess.exit;
+  if (typeof exit !== 'function') return;
+  sandboxProcess.exit = function (this: unknown, ...args: Parameters<NodeJS.Process['exit']>) {
+    safely('ending spans before process.exit', () => recorder.finish());
+    return exit.apply(this, args);
+  } as NodeJS.Process['exit'];
+}
+

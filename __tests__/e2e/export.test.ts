@@ -88,3 +88,21 @@ test('jest --detectOpenHandles finds nothing of ours', async () => {
   expect(receiver.spans).toHaveLength(6);
   expect(run.stderr).not.toMatch(/open handle/i);
 });
+
+test('jest --forceExit and --bail: the spans of every file that finished are delivered', async () => {
+  const forced = await runJest('small', {args: ['--runInBand', '--forceExit'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+  expect(outcomes(forced.results)).toEqual(EXPECTED);
+  expect(receiver.spans).toHaveLength(6);
+  receiver.clear();
+  const bailed = await runJest('small', {args: ['--runInBand', '--bail'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+  expect(bailed.code).toBe(1);
+  expect(bailed.stderr).toContain('FAIL ./math.test.js');
+  expect(testSpans(receiver.spans).map(span => span.name)).toEqual(expect.arrayContaining(['adds', 'subtracts wrongly']));
+});
+
+test('a test that calls process.exit: the spans it could not export are counted, not lost silently', async () => {
+  const run = await runJest('exits', {args: ['--runInBand'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+  expect(run.wroteResults).toBe(false);
+  expect(run.stderr).toContain('process.exit called with "0"');
+  expect(run.stderr).toMatch(/\[jest-environment-otel\] 3 of 3 spans were not exported to http:\/\/127\.0\.0\.1:\d+\/v1\/traces: 3 still waiting for export when the process exited\./);
+});
