@@ -52,6 +52,19 @@ interface HasFn {
 
 const originalFn = new WeakMap<object, AnyFn>();
 
+type Runner = (ctx: Context, fn: AnyFn, thisArg: unknown, args: unknown[]) => unknown;
+const runWithOurs: Runner = (ctx, fn, thisArg, args) => contextManager.with(ctx, fn, thisArg, ...args);
+const runWithRegistered: Runner = (ctx, fn, thisArg, args) => context.with(ctx, fn, thisArg, ...args);
+let run: Runner = runWithOurs;
+
+/**
+ * Which context manager runs tests: ours (the default), or — `undefined` — the one another OpenTelemetry setup
+ * registered first, reached through the API.
+ */
+export function useContextManager(manager: typeof contextManager | undefined): void {
+  run = manager ? runWithOurs : runWithRegistered;
+}
+
 /**
  * Replaces `holder.fn` with a wrapper that runs it in `ctx`. The wrapper keeps `fn.length`, which circus reads to
  * decide whether the function takes a `done` callback. Generator functions are left alone (circus runs them
@@ -62,7 +75,7 @@ export function wrapFn(holder: HasFn, ctx: Context): void {
   if (typeof fn !== 'function' || originalFn.has(holder) || isGenerator(fn)) return;
   // Calls the manager directly (not `context.with`): see TestContextManager for why the frames matter.
   const wrapper = function (this: unknown, ...args: unknown[]) {
-    return contextManager.with(ctx, fn, this, ...args);
+    return run(ctx, fn, this, args);
   };
   Object.defineProperty(wrapper, 'length', {value: fn.length});
   originalFn.set(holder, fn);

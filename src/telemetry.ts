@@ -11,6 +11,7 @@ import {resolve} from 'node:path';
 import type {ResolvedConfig} from './config';
 import {detectRunContext} from './ci';
 import {contextManager} from './context-manager';
+import {useContextManager} from './context';
 import {warnOnce} from './diag';
 import {SpanLedger} from './ledger';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
@@ -38,6 +39,9 @@ export function getPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
 }
 
 function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
+  const existing = registeredGlobals();
+  if (existing.has('context')) useContextManager(undefined);
+  if (existing.has('trace')) return adoptRegisteredProvider();
   const ledger = new SpanLedger();
   const exporting = config.exporters.map(
     name =>
@@ -60,16 +64,40 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
     }),
     spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams), ledger, ...exporting],
   });
-  context.setGlobalContextManager(contextManager);
-  propagation.setGlobalPropagator(
-    new CompositePropagator({propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()]}),
-  );
+  if (!existing.has('context')) context.setGlobalContextManager(contextManager);
+  if (!existing.has('propagation')) {
+    propagation.setGlobalPropagator(
+      new CompositePropagator({propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()]}),
+    );
+  }
   trace.setGlobalTracerProvider(provider);
   enableInstrumentations(config, provider);
   ledger.reportAtExit();
   return {
     tracer: provider.getTracer(TRACER_NAME),
     flush: deadlineMillis => withDeadline(provider.forceFlush(), deadlineMillis),
+  };
+}
+
+/** What another OpenTelemetry setup in this process (a `--require`d SDK, a vendor distro) already registered. */
+function registeredGlobals(): Set<string> {
+  const registry = (globalThis as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for('opentelemetry.js.api.1')];
+  return new Set(['trace', 'context', 'propagation'].filter(name => registry?.[name] !== undefined));
+}
+
+/**
+ * Another SDK already owns this process: send the test spans through its provider (its processors, exporters and
+ * instrumentations) instead of starting a second pipeline, and say so once.
+ */
+function adoptRegisteredProvider(): Pipeline {
+  warnOnce(
+    'an OpenTelemetry tracer provider was already registered in this process: test spans go through it (its exporters and instrumentations); this environment starts no exporter of its own.',
+  );
+  const provider = trace.getTracerProvider() as {getDelegate?: () => unknown};
+  const delegate = (provider.getDelegate?.() ?? provider) as {forceFlush?: () => Promise<void>};
+  return {
+    tracer: trace.getTracer(TRACER_NAME),
+    flush: deadlineMillis => withDeadline(delegate.forceFlush?.() ?? Promise.resolve(), deadlineMillis),
   };
 }
 
