@@ -1,0 +1,47 @@
+import {OtlpReceiver} from '../support/otlp-receiver';
+import {outcomes, runJest} from '../support/run-jest';
+import {childrenOf, onlySpan, testSpans} from '../support/spans';
+
+let receiver: OtlpReceiver;
+beforeEach(async () => {
+  receiver = await new OtlpReceiver().start();
+});
+afterEach(() => receiver.stop());
+
+test('beside setupFiles, setupFilesAfterEnv, globalSetup, fake timers, jest.resetModules() and a subclass', async () => {
+  const started = Date.now();
+  const run = await runJest('compat', {args: ['--runInBand'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+  const finished = Date.now();
+  expect(outcomes(run.results)).toEqual({
+    'fake-timers.test.js › fake timers do not freeze span timing or export': 'passed',
+    'reset-modules.test.js › jest.resetModules() keeps @opentelemetry/api connected': 'passed',
+    'reset-modules.test.js › the custom environment, setupFiles and globalSetup all still apply': 'passed',
+  });
+  const tests = testSpans(receiver.spans);
+  expect(tests).toHaveLength(3);
+  for (const span of tests) {
+    // Real clock, not the fake one (2001) nor frozen.
+    expect(span.startMs).toBeGreaterThanOrEqual(started - 1);
+    expect(span.endMs).toBeLessThanOrEqual(finished + 1);
+    // The user's beforeEach from setupFilesAfterEnv is traced like any hook, under its test.
+    const hook = onlySpan(childrenOf(receiver.spans, span), 'beforeEach');
+    expect(childrenOf(receiver.spans, hook).map(child => child.name)).toEqual(['from setupFilesAfterEnv']);
+  }
+  const fake = onlySpan(tests, 'fake timers do not freeze span timing or export');
+  expect(onlySpan(childrenOf(receiver.spans, fake), 'inside a fake timer')).toBeDefined();
+  const reset = onlySpan(tests, 'jest.resetModules() keeps @opentelemetry/api connected');
+  expect(reset.attributes['seen.active.span']).toBe(reset.spanId);
+});
+
+test('a native ESM test file (--experimental-vm-modules) sees the test span through its own import', async () => {
+  const run = await runJest('esm', {
+    args: ['--runInBand'],
+    env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, NODE_OPTIONS: '--experimental-vm-modules --no-warnings'},
+  });
+  expect(outcomes(run.results)).toEqual({'esm.test.js › an ESM test sees the test span through its own @opentelemetry/api import': 'passed'});
+  const span = onlySpan(testSpans(receiver.spans), 'an ESM test sees the test span through its own @opentelemetry/api import');
+  expect(span.attributes['seen.active.span']).toBe(span.spanId);
+  const children = childrenOf(receiver.spans, span);
+  expect(children.map(child => child.name).sort()).toEqual(['GET', 'esm step']);
+  expect(onlySpan(children, 'esm step').scope).toBe('esm');
+});
