@@ -66,16 +66,17 @@ export function useContextManager(manager: typeof contextManager | undefined): v
 }
 
 /**
- * Replaces `holder.fn` with a wrapper that runs it in `ctx`. The wrapper keeps `fn.length`, which circus reads to
- * decide whether the function takes a `done` callback. Generator functions are left alone (circus runs them
- * through `co`, which would not see a wrapper as a generator).
+ * Replaces `holder.fn` with a wrapper that runs it in `ctx` (or in the context `ctx()` returns when it is called).
+ * The wrapper keeps `fn.length`, which circus reads to decide whether the function takes a `done` callback.
+ * Generator functions are left alone (circus runs them through `co`, which would not see a wrapper as a
+ * generator). A holder already wrapped is left as it is.
  */
-export function wrapFn(holder: HasFn, ctx: Context): void {
+export function wrapFn(holder: HasFn, ctx: Context | (() => Context)): void {
   const fn = holder.fn as AnyFn | undefined;
   if (typeof fn !== 'function' || originalFn.has(holder) || isGenerator(fn)) return;
   // Calls the manager directly (not `context.with`): see TestContextManager for why the frames matter.
   const wrapper = function (this: unknown, ...args: unknown[]) {
-    return run(ctx, fn, this, args);
+    return run(typeof ctx === 'function' ? ctx() : ctx, fn, this, args);
   };
   Object.defineProperty(wrapper, 'length', {value: fn.length});
   originalFn.set(holder, fn);

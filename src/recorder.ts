@@ -44,6 +44,8 @@ export class SuiteRecorder {
   private readonly suiteSpan: Span;
   private readonly suiteContext: Context;
   private readonly spanByTest = new Map<Circus.TestEntry, Span>();
+  /** Concurrent tests whose function circus called before their `test_start` (Jest 29 starts them all at once). */
+  private readonly startedEarly = new Set<Circus.TestEntry>();
   private readonly spanByHook = new Map<Circus.Hook, Span>();
   private readonly counts: Record<TestStatus, number> = {pass: 0, fail: 0, skip: 0, todo: 0};
   private suiteErrors: unknown[] = [];
@@ -71,6 +73,9 @@ export class SuiteRecorder {
 
   handle(event: Circus.Event, state: Circus.State): void {
     switch (event.name) {
+      case 'run_describe_start':
+        if (!event.describeBlock.parent) this.prepareConcurrentTests(event.describeBlock);
+        break;
       case 'test_start':
         this.startTest(event.test);
         break;
@@ -124,8 +129,39 @@ export class SuiteRecorder {
     );
   }
 
+  /**
+   * `test.concurrent` functions may be called before their `test_start` (Jest 29 calls them all right after the
+   * root's beforeAll hooks). Their wrapper therefore finds — or, called early, starts — the test's span when it runs.
+   */
+  private prepareConcurrentTests(block: Circus.DescribeBlock): void {
+    for (const child of block.children) {
+      if (child.type === 'describeBlock') this.prepareConcurrentTests(child);
+      else if (child.concurrent && child.mode !== 'skip' && child.mode !== 'todo') {
+        wrapFn(child, () => this.testContext(child));
+      }
+    }
+  }
+
+  private testContext(test: Circus.TestEntry): Context {
+    let span = this.spanByTest.get(test);
+    if (!span) {
+      span = this.startTestSpan(test);
+      this.startedEarly.add(test);
+    }
+    return ownerContext(trace.setSpan(ROOT_CONTEXT, span), span, span);
+  }
+
   private startTest(test: Circus.TestEntry): void {
+    if (this.startedEarly.delete(test)) {
+      this.spanByTest.get(test)?.setAttribute(ATTR_JEST_TEST_ATTEMPT, test.invocations);
+      return;
+    }
     this.endOpenTest(test);
+    const span = this.startTestSpan(test);
+    wrapFn(test, ownerContext(trace.setSpan(ROOT_CONTEXT, span), span, span));
+  }
+
+  private startTestSpan(test: Circus.TestEntry): Span {
     const span = this.startTopSpan(
       testFullName(test),
       {
@@ -137,7 +173,7 @@ export class SuiteRecorder {
       [{context: this.suiteSpan.spanContext()}],
     );
     this.spanByTest.set(test, span);
-    wrapFn(test, ownerContext(trace.setSpan(ROOT_CONTEXT, span), span, span));
+    return span;
   }
 
   /** A test that starts again while its previous attempt is still open was interrupted: close that attempt. */

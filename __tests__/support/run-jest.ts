@@ -31,6 +31,10 @@ export interface RunOptions {
 
 let runs = 0;
 
+/** The Jest and Node.js that run the fixtures: this repository's, unless the compatibility matrix says otherwise. */
+export const JEST = process.env.E2E_JEST_BIN || JEST_BIN;
+export const NODE = process.env.E2E_NODE || process.execPath;
+
 /** Runs real Jest (the repository's) on an installed fixture project, with a clean OTEL_* environment. */
 export async function runJest(fixture: string, options: RunOptions = {}): Promise<JestRun> {
   const cwd = join(WORK, fixture);
@@ -49,9 +53,9 @@ export async function runJest(fixture: string, options: RunOptions = {}): Promis
   // A fresh cache per run: with the timings of an earlier run, Jest would run a small suite in band even when asked
   // for workers.
   const cacheDirectory = join(WORK, `cache-${process.pid}-${runs}`);
-  const args = [JEST_BIN, '--ci', '--json', `--outputFile=${output}`, `--cacheDirectory=${cacheDirectory}`, ...(options.args ?? [])];
+  const args = [JEST, '--ci', '--json', `--outputFile=${output}`, `--cacheDirectory=${cacheDirectory}`, ...(options.args ?? [])];
   const started = Date.now();
-  const child = spawn(process.execPath, args, {cwd, env, stdio: ['ignore', 'pipe', 'pipe']});
+  const child = spawn(NODE, args, {cwd, env, stdio: ['ignore', 'pipe', 'pipe']});
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', chunk => (stdout += chunk));
