@@ -45,7 +45,13 @@ export interface OtelEnvironmentOptions {
   attributes?: Record<string, string | number | boolean>;
   /** With a valid `TRACEPARENT`: test and suite spans become its children (`parent`) or link to it (`link`). Default: `parent`. */
   traceparent?: 'parent' | 'link';
+  /** Instrumentation packages to load from rootDir, as names or `[name, config]`; they also patch modules loaded by tests. Default: none. */
+  instrumentations?: InstrumentationSpec[];
+  /** A module (relative to rootDir) exporting a function that returns instrumentation instances. Default: none. */
+  instrumentationSetup?: string;
 }
+
+export type InstrumentationSpec = string | [string, Record<string, unknown>];
 
 export type ExporterName = 'store' | 'otlp' | 'console' | 'none';
 const EXPORTERS: readonly ExporterName[] = ['store', 'otlp', 'console', 'none'];
@@ -77,6 +83,8 @@ export interface ResolvedConfig {
   captureHeaders: {request: string[]; response: string[]};
   redactQueryParams: string[];
   attributes: Record<string, string | number | boolean>;
+  instrumentations: InstrumentationSpec[];
+  instrumentationSetup?: string;
   /** The span of a valid TRACEPARENT, and how to relate to it. */
   upstream?: {spanContext: SpanContext; mode: 'parent' | 'link'};
 }
@@ -137,6 +145,8 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
     },
     redactQueryParams: options.redactQueryParams ?? [],
     attributes: options.attributes ?? {},
+    instrumentations: options.instrumentations ?? [],
+    instrumentationSetup: options.instrumentationSetup,
     upstream: parseUpstream(env, options.traceparent ?? 'parent', problems),
   };
   return {config, problems};
@@ -344,6 +354,12 @@ const READERS: Record<keyof OtelEnvironmentOptions, Reader> = {
   captureHeaders: isHeaderLists,
   redactQueryParams: isStringList,
   attributes: isAttributeRecord,
+  instrumentations: (value, path, problems) =>
+    Array.isArray(value) &&
+    value.every(item => typeof item === 'string' || (Array.isArray(item) && item.length === 2 && typeof item[0] === 'string' && isPlainObject(item[1])))
+      ? value
+      : void problems.push(`${path} must be an array of package names or [name, config] pairs; got ${show(value)}.`),
+  instrumentationSetup: isString,
   traceparent: (value, path, problems) =>
     value === 'parent' || value === 'link' ? value : void problems.push(`${path} must be "parent" or "link"; got ${show(value)}.`),
 };

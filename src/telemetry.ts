@@ -16,7 +16,10 @@ import {warnOnce} from './diag';
 import {SpanLedger} from './ledger';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
 import {runId} from './run-id';
+import {instrumentSandboxModules, type HookableInstrumentation} from './sandbox-modules';
 import {StoreExporter} from './store';
+import {loadUserInstrumentations} from './user-instrumentations';
+import type {Instrumentation} from '@opentelemetry/instrumentation';
 
 /*
  * The per-worker pipeline: built once, on the first test file a worker runs, and reused by every later file.
@@ -71,7 +74,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
     );
   }
   trace.setGlobalTracerProvider(provider);
-  enableInstrumentations(config, provider);
+  enableInstrumentations(config, provider, rootDir);
   ledger.reportAtExit();
   return {
     tracer: provider.getTracer(TRACER_NAME),
@@ -115,8 +118,8 @@ function describeTarget(name: ResolvedConfig['exporters'][number], config: Resol
   return name;
 }
 
-function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider): void {
-  const instrumentations = [];
+function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider, rootDir: string): void {
+  const instrumentations: Instrumentation[] = [];
   if (config.http) {
     const {HttpInstrumentation} = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
     const allowed = (names: string[]) => names.filter(name => !isSecretHeader(name));
@@ -135,9 +138,12 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
     const allowed = [...config.captureHeaders.request, ...config.captureHeaders.response].filter(name => !isSecretHeader(name));
     instrumentations.push(new UndiciInstrumentation({headersToSpanAttributes: {requestHeaders: allowed, responseHeaders: allowed}}));
   }
+  const fromProject = loadUserInstrumentations(config.instrumentations, config.instrumentationSetup, rootDir);
+  instrumentations.push(...fromProject);
   if (instrumentations.length === 0) return;
   const {registerInstrumentations} = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
   registerInstrumentations({instrumentations, tracerProvider: provider});
+  if (fromProject.length > 0) instrumentSandboxModules(fromProject as unknown as HookableInstrumentation[]);
   // `http` is usually loaded by Jest before us: requiring it again lets the require hook patch the shared exports.
   require('node:http');
   require('node:https');
