@@ -49,6 +49,8 @@ export interface OtelEnvironmentOptions {
   instrumentations?: InstrumentationSpec[];
   /** A module (relative to rootDir) exporting a function that returns instrumentation instances. Default: none. */
   instrumentationSetup?: string;
+  /** Record textual HTTP request/response bodies on client spans (`true`: up to 4096 bytes each). Default: false. */
+  capturePayloads?: boolean | {maxBytes?: number};
 }
 
 export type InstrumentationSpec = string | [string, Record<string, unknown>];
@@ -85,6 +87,8 @@ export interface ResolvedConfig {
   attributes: Record<string, string | number | boolean>;
   instrumentations: InstrumentationSpec[];
   instrumentationSetup?: string;
+  /** Bytes of each body recorded; undefined when payload capture is off. */
+  payloadLimit?: number;
   /** The span of a valid TRACEPARENT, and how to relate to it. */
   upstream?: {spanContext: SpanContext; mode: 'parent' | 'link'};
 }
@@ -101,6 +105,7 @@ export const DEFAULTS = {
   consoleMaxLength: 2_000,
   http: true,
   fetch: true,
+  payloadBytes: 4_096,
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -147,6 +152,7 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
     attributes: options.attributes ?? {},
     instrumentations: options.instrumentations ?? [],
     instrumentationSetup: options.instrumentationSetup,
+    payloadLimit: payloadLimit(options.capturePayloads),
     upstream: parseUpstream(env, options.traceparent ?? 'parent', problems),
   };
   return {config, problems};
@@ -183,6 +189,11 @@ function parseUpstream(env: Env, mode: 'parent' | 'link', problems: Problems): R
   }
   const state = nonEmpty(env.TRACESTATE);
   return {spanContext: {...spanContext, isRemote: true, traceState: state ? new TraceState(state) : undefined}, mode};
+}
+
+function payloadLimit(option: OtelEnvironmentOptions['capturePayloads']): number | undefined {
+  if (!option) return undefined;
+  return option === true ? DEFAULTS.payloadBytes : (option.maxBytes ?? DEFAULTS.payloadBytes);
 }
 
 function toList(value: ExporterName | ExporterName[]): ExporterName[] {
@@ -360,6 +371,14 @@ const READERS: Record<keyof OtelEnvironmentOptions, Reader> = {
       ? value
       : void problems.push(`${path} must be an array of package names or [name, config] pairs; got ${show(value)}.`),
   instrumentationSetup: isString,
+  capturePayloads: (value, path, problems) => {
+    if (typeof value === 'boolean') return value;
+    if (isPlainObject(value) && Object.keys(value).every(key => key === 'maxBytes')) {
+      const maxBytes = value.maxBytes;
+      if (maxBytes === undefined || (typeof maxBytes === 'number' && Number.isInteger(maxBytes) && maxBytes > 0)) return value;
+    }
+    return void problems.push(`${path} must be true, false or {maxBytes: a positive whole number}; got ${show(value)}.`);
+  },
   traceparent: (value, path, problems) =>
     value === 'parent' || value === 'link' ? value : void problems.push(`${path} must be "parent" or "link"; got ${show(value)}.`),
 };

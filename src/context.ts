@@ -65,6 +65,11 @@ export function useContextManager(manager: typeof contextManager | undefined): v
   run = manager ? runWithOurs : runWithRegistered;
 }
 
+/** Runs `fn` in `ctx` with the context manager that runs tests. */
+export function runInContext<T>(ctx: Context, fn: () => T): T {
+  return run(ctx, fn, undefined, []) as T;
+}
+
 /**
  * Replaces `holder.fn` with a wrapper that runs it in `ctx` (or in the context `ctx()` returns when it is called).
  * The wrapper keeps `fn.length`, which circus reads to decide whether the function takes a `done` callback.

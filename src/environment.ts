@@ -10,6 +10,7 @@ import {safely, warnOnce} from './diag';
 import {SuiteRecorder} from './recorder';
 import {fileAttributes} from './file-attributes';
 import {getPipeline, TRACER_NAME, type Pipeline} from './telemetry';
+import {fetchRememberingBodies} from './payloads';
 import {createTestApi} from './test-api';
 
 /**
@@ -55,6 +56,10 @@ export default class OtelEnvironment extends NodeEnvironment {
       );
     }
     if (recorder) safely('watching process.exit', () => endSpansOnExit(this.global.process, recorder));
+    const payloadLimit = this.otelConfig.payloadLimit;
+    if (recorder && payloadLimit && this.otelConfig.fetch && typeof this.global.fetch === 'function') {
+      this.global.fetch = fetchRememberingBodies(this.global.fetch);
+    }
   }
 
   async teardown(): Promise<void> {

@@ -22,8 +22,19 @@ export const SECRET_HEADERS: readonly string[] = [
   'x-amz-security-token',
 ];
 
+/** Names whose values are secrets: in query strings, form bodies and JSON bodies. */
 export const SECRET_QUERY_PARAMS: readonly string[] = [
   'password',
+  'new_password',
+  'current_password',
+  'private_key',
+  'privatekey',
+  'credentials',
+  'credential',
+  'session',
+  'sessionid',
+  'session_id',
+  'cookie',
   'passwd',
   'pwd',
   'token',
@@ -85,7 +96,22 @@ export function redactQuery(query: string, secretParams: ReadonlySet<string>): s
     .join('&');
 }
 
+/**
+ * Secret fields in a captured body, which may be cut short: `"name": value` pairs of JSON whose name is a secret
+ * name, and the values of form fields with a secret name.
+ */
+export function redactBody(body: string, secretNames: ReadonlySet<string>): string {
+  const json = body.replace(/"((?:[^"\\]|\\.)*)"(\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,{}[\]\s"]+)/g, (match, name: string, colon: string) =>
+    secretNames.has(name.toLowerCase()) ? `"${name}"${colon}"${REDACTED}"` : match,
+  );
+  if (json !== body || !/^[^\s{}[\]"]*=[^\s{}[\]"]*$/.test(body)) return json;
+  return redactQuery(body, secretNames);
+}
+
+const BODY_ATTRIBUTES = new Set(['jest.http.request.body', 'jest.http.response.body']);
+
 function redactValue(key: string, value: string, secretParams: ReadonlySet<string>): string {
+  if (BODY_ATTRIBUTES.has(key)) return redactBody(value, secretParams);
   if (key === 'url.query') return redactQuery(value, secretParams);
   if (value.includes('?') || value.includes('@')) return redactUrl(value, secretParams);
   return value;

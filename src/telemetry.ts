@@ -16,6 +16,7 @@ import {warnOnce} from './diag';
 import {SpanLedger} from './ledger';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
 import {runId} from './run-id';
+import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
 import {instrumentSandboxModules, type HookableInstrumentation} from './sandbox-modules';
 import {StoreExporter} from './store';
 import {loadUserInstrumentations} from './user-instrumentations';
@@ -130,13 +131,19 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
           server: {requestHeaders: allowed(config.captureHeaders.request), responseHeaders: allowed(config.captureHeaders.response)},
         },
         redactedQueryParams: [],
+        ...(config.payloadLimit ? httpPayloadHooks(config.payloadLimit) : {}),
       }),
     );
   }
   if (config.fetch) {
     const {UndiciInstrumentation} = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
     const allowed = [...config.captureHeaders.request, ...config.captureHeaders.response].filter(name => !isSecretHeader(name));
-    instrumentations.push(new UndiciInstrumentation({headersToSpanAttributes: {requestHeaders: allowed, responseHeaders: allowed}}));
+    instrumentations.push(
+      new UndiciInstrumentation({
+        headersToSpanAttributes: {requestHeaders: allowed, responseHeaders: allowed},
+        ...(config.payloadLimit ? fetchPayloadHooks(config.payloadLimit) : {}),
+      } as ConstructorParameters<typeof UndiciInstrumentation>[0]),
+    );
   }
   const fromProject = loadUserInstrumentations(config.instrumentations, config.instrumentationSetup, rootDir);
   instrumentations.push(...fromProject);
