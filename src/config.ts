@@ -41,6 +41,8 @@ export interface OtelEnvironmentOptions {
   captureHeaders?: {request?: string[]; response?: string[]};
   /** Query parameter names whose values are replaced by `REDACTED` in exported URLs, beyond the built-in list. Default: none. */
   redactQueryParams?: string[];
+  /** Header names treated as secrets (never recorded), beyond the built-in list. Default: none. */
+  redactHeaders?: string[];
   /** Attributes put on every test, hook and suite span. Default: none. */
   attributes?: Record<string, string | number | boolean>;
   /** With a valid `TRACEPARENT`: test and suite spans become its children (`parent`) or link to it (`link`). Default: `parent`. */
@@ -84,6 +86,7 @@ export interface ResolvedConfig {
   fetch: boolean;
   captureHeaders: {request: string[]; response: string[]};
   redactQueryParams: string[];
+  redactHeaders: string[];
   attributes: Record<string, string | number | boolean>;
   instrumentations: InstrumentationSpec[];
   instrumentationSetup?: string;
@@ -149,6 +152,7 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
       response: options.captureHeaders?.response ?? [],
     },
     redactQueryParams: options.redactQueryParams ?? [],
+    redactHeaders: options.redactHeaders ?? [],
     attributes: options.attributes ?? {},
     instrumentations: options.instrumentations ?? [],
     instrumentationSetup: options.instrumentationSetup,
@@ -364,6 +368,7 @@ const READERS: Record<keyof OtelEnvironmentOptions, Reader> = {
   fetch: isBoolean,
   captureHeaders: isHeaderLists,
   redactQueryParams: isStringList,
+  redactHeaders: isStringList,
   attributes: isAttributeRecord,
   instrumentations: (value, path, problems) =>
     Array.isArray(value) &&

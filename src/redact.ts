@@ -61,8 +61,9 @@ export const SECRET_QUERY_PARAMS: readonly string[] = [
 const HEADER_ATTRIBUTE = /^(?:http\.(?:request|response)\.header\.)(.+)$/;
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
-export function isSecretHeader(name: string): boolean {
-  return SECRET_HEADERS.includes(name.toLowerCase());
+export function isSecretHeader(name: string, extra: readonly string[] = []): boolean {
+  const lower = name.toLowerCase();
+  return SECRET_HEADERS.includes(lower) || extra.includes(lower);
 }
 
 /** Replaces `user:password@` and the values of secret query parameters in a URL-ish string. */
@@ -120,7 +121,10 @@ function redactValue(key: string, value: string, secretParams: ReadonlySet<strin
 export class RedactingSpanProcessor implements SpanProcessor {
   private readonly secretParams: ReadonlySet<string>;
 
-  constructor(extraQueryParams: readonly string[] = []) {
+  constructor(
+    extraQueryParams: readonly string[] = [],
+    private readonly extraHeaders: readonly string[] = [],
+  ) {
     this.secretParams = new Set([...SECRET_QUERY_PARAMS, ...extraQueryParams.map(name => name.toLowerCase())]);
   }
 
@@ -129,7 +133,7 @@ export class RedactingSpanProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     for (const [key, value] of Object.entries(span.attributes)) {
       const header = HEADER_ATTRIBUTE.exec(key);
-      if (header && isSecretHeader(header[1].replace(/_/g, '-'))) {
+      if (header && isSecretHeader(header[1].replace(/_/g, '-'), this.extraHeaders)) {
         span.setAttribute(key, REDACTED);
       } else if (typeof value === 'string') {
         const redacted = redactValue(key, value, this.secretParams);

@@ -66,7 +66,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
       ...detectRunContext(process.env, rootDir),
       ...config.resourceAttributes,
     }),
-    spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams), ledger, ...exporting],
+    spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams, config.redactHeaders), ledger, ...exporting],
   });
   if (!existing.has('context')) context.setGlobalContextManager(contextManager);
   if (!existing.has('propagation')) {
@@ -123,7 +123,7 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
   const instrumentations: Instrumentation[] = [];
   if (config.http) {
     const {HttpInstrumentation} = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-    const allowed = (names: string[]) => names.filter(name => !isSecretHeader(name));
+    const allowed = (names: string[]) => names.filter(name => !isSecretHeader(name, config.redactHeaders));
     instrumentations.push(
       new HttpInstrumentation({
         headersToSpanAttributes: {
@@ -137,7 +137,7 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
   }
   if (config.fetch) {
     const {UndiciInstrumentation} = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
-    const allowed = [...config.captureHeaders.request, ...config.captureHeaders.response].filter(name => !isSecretHeader(name));
+    const allowed = [...config.captureHeaders.request, ...config.captureHeaders.response].filter(name => !isSecretHeader(name, config.redactHeaders));
     instrumentations.push(
       new UndiciInstrumentation({
         headersToSpanAttributes: {requestHeaders: allowed, responseHeaders: allowed},

@@ -42,6 +42,9 @@ test('bodies longer than maxBytes are cut and marked', () => {
 test('fetch: the request body is recorded (form fields redacted); the response body where Node reports it', () => {
   const span = client('fetch: a form body');
   expect(span.attributes['jest.http.request.body']).toBe('user=ada&api_key=REDACTED');
+  // A header the project declared secret is not recorded even though captureHeaders lists it.
+  expect(span.attributes['http.request.header.x-trace-me']).toEqual(['yes']);
+  expect(span.attributes['http.request.header.x-internal-key']).toBeUndefined();
   const major = Number(spawnSync(NODE, ['-p', 'process.versions.node.split(".")[0]'], {encoding: 'utf8'}).stdout);
   if (major >= 24) expect(span.attributes['jest.http.response.body']).toBe('{"echo":32,"token":"REDACTED","note":"nnnnnnnnnn"}');
   else expect(span.attributes['jest.http.response.body']).toBeUndefined();
