@@ -124,14 +124,13 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
   const problems: Problems = [];
   const options = readOptions(raw, problems);
   const otlp = resolveOtlp(options, env, problems);
-  const fallback: ExporterName[] = otlp.configured ? ['otlp'] : ['store'];
+  const fallback = options.exporter ?? (otlp.configured ? ['otlp'] : ['store']);
   const chosen =
-    pick(env, 'OTEL_TRACES_EXPORTER', value => parseExporters(value.split(','), 'OTEL_TRACES_EXPORTER', problems, fallback)) ??
-    options.exporter ??
-    fallback;
+    pick(env, 'OTEL_TRACES_EXPORTER', value => parseExporters(value.split(','), 'OTEL_TRACES_EXPORTER', problems, toList(fallback))) ?? fallback;
+  const sdkDisabled = parseSdkDisabled(env, problems);
   const exporters = [...new Set(toList(chosen))].filter((name): name is Exclude<ExporterName, 'none'> => name !== 'none');
   const config: ResolvedConfig = {
-    enabled: !(options.disabled ?? false) && !parseSdkDisabled(env, problems) && exporters.length > 0,
+    enabled: !(options.disabled ?? false) && !sdkDisabled && exporters.length > 0,
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? options.serviceName ?? DEFAULTS.serviceName,
     resourceAttributes: {
       ...options.resourceAttributes,
@@ -205,17 +204,20 @@ function toList(value: ExporterName | ExporterName[]): ExporterName[] {
 }
 
 function resolveOtlp(options: OtelEnvironmentOptions, env: Env, problems: Problems): {target: OtlpTarget; configured: boolean} {
-  const tracesEndpoint = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-  const baseEndpoint = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  let url: string = DEFAULTS.endpoint;
-  if (tracesEndpoint !== undefined) {
-    url = parseUrl(tracesEndpoint, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', problems) ?? url;
-  } else if (baseEndpoint !== undefined) {
-    const base = parseUrl(baseEndpoint, 'OTEL_EXPORTER_OTLP_ENDPOINT', problems);
-    if (base !== undefined) url = `${base.replace(/\/+$/, '')}/v1/traces`;
-  } else if (options.endpoint !== undefined) {
-    url = parseUrl(options.endpoint, `${OPTION_PREFIX}.endpoint`, problems) ?? url;
+  const sources: Array<[string | undefined, string, (valid: string) => string]> = [
+    [nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', valid => valid],
+    [nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT), 'OTEL_EXPORTER_OTLP_ENDPOINT', valid => `${valid.replace(/\/+$/, '')}/v1/traces`],
+    [options.endpoint, `${OPTION_PREFIX}.endpoint`, valid => valid],
+  ];
+  let configuredUrl: string | undefined;
+  for (const [value, name, toTracesUrl] of sources) {
+    if (value === undefined) continue;
+    const valid = parseUrl(value, name, problems);
+    if (valid === undefined) continue;
+    configuredUrl = toTracesUrl(valid);
+    break;
   }
+  const url = configuredUrl ?? DEFAULTS.endpoint;
   const headers = {
     ...options.headers,
     ...pick(env, 'OTEL_EXPORTER_OTLP_HEADERS', value => parseKeyValues(value, 'OTEL_EXPORTER_OTLP_HEADERS', problems)),
@@ -240,8 +242,7 @@ function resolveOtlp(options: OtelEnvironmentOptions, env: Env, problems: Proble
       problems.push(`${name}="${protocol}" is not supported: spans are exported as OTLP http/protobuf.`);
     }
   }
-  const configured = tracesEndpoint !== undefined || baseEndpoint !== undefined || options.endpoint !== undefined;
-  return {target: {url, headers, timeoutMillis, compression}, configured};
+  return {target: {url, headers, timeoutMillis, compression}, configured: configuredUrl !== undefined};
 }
 
 function pick<T>(env: Env, name: string, parse: (value: string) => T | undefined): T | undefined {
@@ -263,7 +264,7 @@ function parseSdkDisabled(env: Env, problems: Problems): boolean {
 }
 
 function parseExporters(values: unknown[], name: string, problems: Problems, fallback: readonly string[]): ExporterName[] | undefined {
-  const names = values.map(value => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+  const names = values.map(value => (typeof value === 'string' ? value.trim().toLowerCase() : value)).filter(value => value !== '');
   const unknown = names.filter(value => !(EXPORTERS as readonly unknown[]).includes(value));
   if (unknown.length === 0 && names.length > 0) return names as ExporterName[];
   problems.push(`${name}=${show(values.length === 1 ? values[0] : values)} is not valid: expected one of ${EXPORTERS.join(', ')} (or a list of them); using "${fallback.join(',')}".`);
@@ -277,7 +278,7 @@ function parseUrl(value: string, name: string, problems: Problems): string | und
   } catch {
     // reported below
   }
-  problems.push(`${name}="${value}" is not valid: expected an http:// or https:// URL; using ${DEFAULTS.endpoint}.`);
+  problems.push(`${name}="${value}" is not valid: expected an http:// or https:// URL; it is ignored.`);
   return undefined;
 }
 
@@ -356,7 +357,8 @@ const READERS: Record<keyof OtelEnvironmentOptions, Reader> = {
   resourceAttributes: isAttributeRecord,
   exporter: isExporter,
   storeDir: isString,
-  keepRuns: isPositive,
+  keepRuns: (value, path, problems) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : void problems.push(`${path} must be a whole number ≥ 1; got ${show(value)}.`),
   endpoint: isEndpoint,
   headers: isStringRecord,
   exportTimeoutMillis: isPositive,

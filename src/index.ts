@@ -1,6 +1,8 @@
-import OtelEnvironment from './environment';
+import OtelEnvironment, {withOtel} from './environment';
 
 export default OtelEnvironment;
-export {OtelEnvironment};
-export type {OtelEnvironmentOptions, ExporterName} from './config';
+export {OtelEnvironment, withOtel};
+export type {EnvironmentClass} from './environment';
+export type {OtelEnvironmentOptions, ExporterName, InstrumentationSpec} from './config';
 export type {OtelGlobals, OtelTestApi} from './test-api';
+export type {OtelReporterOptions} from './reporter';

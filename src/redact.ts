@@ -70,13 +70,16 @@ export function isSecretHeader(name: string, extra: readonly string[] = []): boo
 export function redactUrl(value: string, secretParams: ReadonlySet<string>): string {
   let result = value;
   if (URL_LIKE.test(result)) {
-    result = result.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, `$1${REDACTED}:${REDACTED}@`);
+    // Up to the last `@` before the path, as URL parsers split it: a password may contain `@`.
+    result = result.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${REDACTED}:${REDACTED}@`);
   }
-  const query = result.indexOf('?');
-  if (query === -1) return result;
-  const hash = result.indexOf('#', query);
-  const end = hash === -1 ? result.length : hash;
-  return result.slice(0, query + 1) + redactQuery(result.slice(query + 1, end), secretParams) + result.slice(end);
+  const hash = result.indexOf('#');
+  const beforeHash = hash === -1 ? result : result.slice(0, hash);
+  // A fragment can carry parameters too (OAuth implicit flow: #access_token=…).
+  const fragment = hash === -1 ? '' : `#${redactQuery(result.slice(hash + 1), secretParams)}`;
+  const query = beforeHash.indexOf('?');
+  if (query === -1) return beforeHash + fragment;
+  return beforeHash.slice(0, query + 1) + redactQuery(beforeHash.slice(query + 1), secretParams) + fragment;
 }
 
 export function redactQuery(query: string, secretParams: ReadonlySet<string>): string {
@@ -114,7 +117,7 @@ const BODY_ATTRIBUTES = new Set(['jest.http.request.body', 'jest.http.response.b
 function redactValue(key: string, value: string, secretParams: ReadonlySet<string>): string {
   if (BODY_ATTRIBUTES.has(key)) return redactBody(value, secretParams);
   if (key === 'url.query') return redactQuery(value, secretParams);
-  if (value.includes('?') || value.includes('@')) return redactUrl(value, secretParams);
+  if (value.includes('?') || value.includes('@') || value.includes('#')) return redactUrl(value, secretParams);
   return value;
 }
 

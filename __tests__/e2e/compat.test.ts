@@ -45,3 +45,12 @@ test('a native ESM test file (--experimental-vm-modules) sees the test span thro
   expect(children.map(child => child.name).sort()).toEqual(['GET', 'esm step']);
   expect(onlySpan(children, 'esm step').scope).toBe('esm');
 });
+
+test('withOtel() adds tracing to another environment: jsdom', async () => {
+  const run = await runJest('jsdom', {args: ['--runInBand'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+  expect(outcomes(run.results)).toEqual({'dom.test.js › renders in jsdom, traced': 'passed'});
+  const span = onlySpan(testSpans(receiver.spans), 'renders in jsdom, traced');
+  expect(span.attributes['seen.active.span']).toBe(span.spanId);
+  expect(childrenOf(receiver.spans, span).map(child => child.name)).toEqual(['click pay']);
+  expect(span.events.map(event => event.attributes['jest.console.message'])).toEqual(['rendered 1 button']);
+});

@@ -1,0 +1,105 @@
+import {relative, sep} from 'node:path';
+import {trace} from '@opentelemetry/api';
+import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment';
+import type {Circus} from '@jest/types';
+import {loadConfig, type ResolvedConfig} from './config';
+import {captureConsole} from './console';
+import {shareApiRegistry} from './context';
+import {safely, warnOnce} from './diag';
+import {fileAttributes} from './file-attributes';
+import {fetchRememberingBodies} from './payloads';
+import {SuiteRecorder} from './recorder';
+import {getPipeline, TRACER_NAME, type Pipeline} from './telemetry';
+import {createTestApi} from './test-api';
+
+type Sandbox = Record<string, unknown> & {console?: unknown; process?: NodeJS.Process; fetch?: typeof fetch};
+
+/**
+ * Everything the environment does for one test file, whatever environment class it is mixed into: the globals, the
+ * suite recorder, console capture, and the flush at teardown. Every step is guarded: nothing here throws into Jest.
+ */
+export class FileTracing {
+  private readonly config: ResolvedConfig;
+  private readonly pipeline: Pipeline | undefined;
+  private readonly recorder: SuiteRecorder | undefined;
+  private state: Circus.State | undefined;
+  private restoreConsole: (() => void) | undefined;
+
+  constructor(sandbox: Sandbox, jestConfig: JestEnvironmentConfig, context: EnvironmentContext) {
+    const {projectConfig, globalConfig} = jestConfig;
+    this.config = loadConfig((projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.otel);
+    if (this.config.enabled) {
+      this.pipeline = safely('starting the telemetry pipeline', () => getPipeline(this.config, projectConfig.rootDir));
+      const pipeline = this.pipeline;
+      this.recorder = safely('starting the suite span', () =>
+        pipeline
+          ? new SuiteRecorder(pipeline.tracer, {
+              testPath: context.testPath,
+              suiteName: relative(projectConfig.rootDir, context.testPath).split(sep).join('/'),
+              commonAttributes: fileAttributes(this.config, globalConfig, context.docblockPragmas),
+              upstream: this.config.upstream,
+            })
+          : undefined,
+      );
+    }
+    safely('installing the test globals', () => this.installGlobals(sandbox));
+  }
+
+  /** After the base environment's setup: Jest has put the test file's console in the sandbox by now. */
+  setup(sandbox: Sandbox): void {
+    const recorder = this.recorder;
+    if (!recorder) return;
+    if (this.config.console) {
+      this.restoreConsole = safely('capturing console output', () =>
+        captureConsole(sandbox.console, () => recorder.currentTestSpan(this.state) ?? recorder.suiteOwner, {
+          maxEvents: this.config.consoleMaxEvents,
+          maxLength: this.config.consoleMaxLength,
+        }),
+      );
+    }
+    safely('watching process.exit', () => endSpansOnExit(sandbox.process, recorder));
+    const fetch = sandbox.fetch;
+    if (this.config.payloadLimit && this.config.fetch && typeof fetch === 'function') {
+      sandbox.fetch = fetchRememberingBodies(fetch);
+    }
+  }
+
+  /** Before the base environment's teardown. Never rejects. */
+  async teardown(): Promise<void> {
+    try {
+      safely('restoring the console', () => this.restoreConsole?.());
+      safely('ending open spans', () => this.recorder?.finish());
+      if (this.pipeline) await this.pipeline.flush(this.config.flushTimeoutMillis);
+    } catch (error) {
+      warnOnce(`teardown failed: ${String(error)}`);
+    }
+  }
+
+  handle(event: Circus.Event, state: Circus.State): void {
+    this.state = state;
+    const recorder = this.recorder;
+    if (recorder) safely(`recording the "${event.name}" event`, () => recorder.handle(event, state));
+  }
+
+  private installGlobals(sandbox: Sandbox): void {
+    const recorder = this.recorder;
+    if (recorder) shareApiRegistry(sandbox);
+    Object.assign(sandbox, {
+      otelTracer: this.pipeline?.tracer ?? trace.getTracer(TRACER_NAME),
+      otelTest: createTestApi(() => recorder?.currentTestSpan(this.state)),
+    });
+  }
+}
+
+/**
+ * A test that calls `process.exit` ends the worker without a teardown: end this file's open spans first, so that
+ * the span ledger counts them and reports, at exit, the ones that could not be exported in time.
+ */
+function endSpansOnExit(sandboxProcess: NodeJS.Process | undefined, recorder: SuiteRecorder): void {
+  const exit = sandboxProcess?.exit;
+  if (!sandboxProcess || typeof exit !== 'function') return;
+  sandboxProcess.exit = function (this: unknown, ...args: Parameters<NodeJS.Process['exit']>) {
+    safely('ending spans before process.exit', () => recorder.finish());
+    return exit.apply(this, args);
+  } as NodeJS.Process['exit'];
+}
