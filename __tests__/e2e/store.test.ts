@@ -76,8 +76,11 @@ test('an unwritable store folder is named once; outcomes are unchanged', async (
     'math.test.js › subtracts wrongly': 'failed',
     'strings.test.js › joins': 'passed',
   });
+  // Named at once, and the loss counted at exit.
   const warnings = run.stderr.split('\n').filter(line => line.startsWith('[jest-environment-otel]'));
-  expect(warnings).toHaveLength(1);
+  expect(warnings).toHaveLength(2);
+  expect(warnings[0]).toContain('could not export spans to');
   expect(warnings[0]).toContain('.jest-otel/blocker/store');
-  expect(warnings[0]).toContain('storeDir');
+  expect(warnings[0]).toContain('set testEnvironmentOptions.otel.storeDir to a writable folder');
+  expect(warnings[1]).toMatch(/^\[jest-environment-otel\] 6 of 6 spans were not exported to .*blocker\/store: 6 in exports that failed/);
 });

@@ -60,7 +60,10 @@ export async function runJest(fixture: string, options: RunOptions = {}): Promis
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', chunk => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', chunk => (stderr += chunk));
-  const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
   const wallMs = Date.now() - started;
   let results: JestResults = {success: false, numFailedTests: 0, numPassedTests: 0, testResults: []};
   let wroteResults = false;
