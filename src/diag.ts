@@ -3,8 +3,13 @@
  * message per process. Nothing here throws; `safely` is the guard around every piece of work done on behalf of
  * Jest so that a tracing problem can never change a test's outcome.
  */
+import {mkdirSync, openSync, closeSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+
 const PREFIX = '[jest-environment-otel]';
 const said = new Set<string>();
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function warnOnce(message: string): void {
   if (said.has(message)) return;
@@ -13,6 +18,38 @@ export function warnOnce(message: string): void {
     process.stderr.write(`${PREFIX} ${message}\n`);
   } catch {
     // stderr closed: nothing left to tell.
+  }
+}
+
+/**
+ * Once per `jest` run, across its worker processes: the first process to claim `key` (a marker file in a folder of
+ * the run under the OS temp folder) prints the message; the others stay quiet. Falls back to once per process.
+ */
+export function warnOncePerRun(runId: string, key: string, message: string): void {
+  if (said.has(message)) return;
+  try {
+    const root = join(tmpdir(), 'jest-environment-otel');
+    const folder = join(root, runId);
+    mkdirSync(folder, {recursive: true});
+    closeSync(openSync(join(folder, key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
+    pruneOldRuns(root, runId);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      said.add(message);
+      return;
+    }
+  }
+  warnOnce(message);
+}
+
+function pruneOldRuns(root: string, current: string): void {
+  for (const name of readdirSync(root)) {
+    if (name === current) continue;
+    try {
+      if (Date.now() - statSync(join(root, name)).mtimeMs > DAY_MS) rmSync(join(root, name), {recursive: true, force: true});
+    } catch {
+      // another process pruned it
+    }
   }
 }
 

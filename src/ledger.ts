@@ -1,6 +1,7 @@
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan, SpanExporter, SpanProcessor} from '@opentelemetry/sdk-trace';
-import {errorText, warnOnce} from './diag';
+import {errorText, warnOnce, warnOncePerRun} from './diag';
+import {runId} from './run-id';
 
 /*
  * No silent loss: the ledger counts every span the worker ends and, per destination, every span delivered or
@@ -69,7 +70,7 @@ class ReportingExporter implements SpanExporter {
       } else {
         this.refused += spans.length;
         this.lastError = errorText(result.error ?? 'unknown error');
-        warnOnce(`could not export spans to ${this.target}: ${this.lastError}. Tests are not affected.`);
+        warnOncePerRun(runId(), `export-failed ${this.target}`, `could not export spans to ${this.target}: ${this.lastError}. Tests are not affected.`);
       }
       resultCallback(result);
     };

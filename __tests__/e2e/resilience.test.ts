@@ -104,3 +104,14 @@ test('failing tests show the same stacks as without the environment: no frames o
   expect(stackOf(run.stderr).length).toBeGreaterThan(0);
   expect(stackOf(run.stderr)).toEqual(stackOf(plain.stderr));
 });
+
+test('with several workers, the collector failure is still named once per run; each worker counts its own losses', async () => {
+  const endpoint = `http://127.0.0.1:${await closedPort()}`;
+  const run = await runJest('core', {args: ['--maxWorkers=2'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: endpoint}});
+  const found = warnings(run);
+  expect(found.filter(line => line.includes('could not export spans to'))).toHaveLength(1);
+  const losses = found.filter(line => / spans were not exported to /.test(line));
+  expect(losses.length).toBeGreaterThanOrEqual(2);
+  expect(found).toHaveLength(1 + losses.length);
+  expect(run.stderr).not.toContain('did not exit one second');
+});
