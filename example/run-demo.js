@@ -12,6 +12,9 @@ const root = join(__dirname, '..');
 const storeDir = join(__dirname, '.jest-otel');
 const env = {...process.env};
 if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) env.OTEL_TRACES_EXPORTER ??= 'otlp,store';
+// A seed with which the randomly flaky /recommendations endpoint answers 200: this demo shows one failure, always the
+// same. `npm run demo:flaky` is the one that lets it fail.
+env.DEMO_SEED ??= 'example';
 
 const jest = spawnSync(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', join(__dirname, 'jest.config.js')], {
   cwd: root,

@@ -5,10 +5,13 @@ const http = require('node:http');
  *   GET /orders/:id     200 with the order
  *   GET /inventory/:sku 500 on the first request for a sku, 200 after (a flaky dependency)
  *   GET /insights       200 once, then 429 "Rate Exceeded" (a rate-limited dependency)
+ *   GET /recommendations 503 about 40% of the time at random, else 200 (a randomly flaky dependency; the env var
+ *                        DEMO_SEED makes its answers the same from one run to the next)
  */
 function startService() {
   const seenSkus = new Set();
   let insightCalls = 0;
+  const random = seededRandom(process.env.DEMO_SEED);
   const server = http.createServer((request, response) => {
     const url = new URL(request.url, 'http://localhost');
     const send = (status, body) => {
@@ -29,6 +32,10 @@ function startService() {
       if (insightCalls > 1) return send(429, {error: 'Rate Exceeded'});
       return send(200, {trend: 'up'});
     }
+    if (resource === 'recommendations') {
+      if (random() < 0.4) return send(503, {error: 'Service Unavailable'});
+      return send(200, {items: ['sencha', 'darjeeling']});
+    }
     return send(404, {error: 'not found'});
   });
   return new Promise(resolve => {
@@ -42,6 +49,17 @@ function startService() {
       });
     });
   });
+}
+
+/** Math.random, or with a seed a small deterministic generator: an FNV-1a hash of the seed, then a linear congruential sequence. */
+function seededRandom(seed) {
+  if (!seed) return Math.random;
+  let state = 0x811c9dc5;
+  for (const char of seed) state = Math.imul(state ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
 }
 
 /** fetch with one retry on 5xx, as many API clients do. */

@@ -12,7 +12,7 @@ export interface StoredSpan {
   startMs: number;
   endMs: number;
   attributes: Record<string, unknown>;
-  events: Array<{name: string; attributes: Record<string, unknown>}>;
+  events: Array<{name: string; timeMs?: number; attributes: Record<string, unknown>}>;
   status: {code: number; message?: string};
   resource: Record<string, unknown>;
 }
@@ -34,16 +34,50 @@ export function latestRun(storeDir: string): string | undefined {
 export function readRun(runFolder: string): StoredSpan[] {
   const spans: StoredSpan[] = [];
   for (const file of readdirSync(runFolder).filter(name => name.endsWith('.jsonl')).sort()) {
-    for (const line of readFileSync(join(runFolder, file), 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        spans.push(...fromRequest(JSON.parse(line)));
-      } catch {
-        // a line cut short by a killed worker
-      }
-    }
+    spans.push(...parseTraceText(readFileSync(join(runFolder, file), 'utf8')).spans);
   }
   return spans;
+}
+
+/**
+ * Every span of one OTLP/JSON file: one `ExportTraceServiceRequest` per line (a store file, or what the
+ * OpenTelemetry Collector's `file` exporter writes), or a single request spread over several lines. Lines that do not
+ * parse are skipped; a file with content but no request in it is an error that names the file. I/O errors are thrown
+ * as they are.
+ */
+export function readTraceFile(file: string): StoredSpan[] {
+  const text = readFileSync(file, 'utf8');
+  const {spans, requests} = parseTraceText(text);
+  if (requests === 0 && text.trim()) throw new Error(`${file} holds no OTLP/JSON ExportTraceServiceRequest`);
+  return spans;
+}
+
+function parseTraceText(text: string): {spans: StoredSpan[]; requests: number} {
+  const spans: StoredSpan[] = [];
+  let requests = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const request = JSON.parse(line);
+      if (!isRequest(request)) continue;
+      spans.push(...fromRequest(request));
+      requests += 1;
+    } catch {
+      // a line cut short by a killed worker
+    }
+  }
+  if (requests > 0) return {spans, requests};
+  try {
+    const request = JSON.parse(text);
+    if (isRequest(request)) return {spans: fromRequest(request), requests: 1};
+  } catch {
+    // not one pretty-printed request either
+  }
+  return {spans, requests};
+}
+
+function isRequest(value: unknown): value is {resourceSpans?: Array<Record<string, any>>} {
+  return typeof value === 'object' && value !== null && Array.isArray((value as {resourceSpans?: unknown}).resourceSpans);
 }
 
 interface JsonKeyValue {
@@ -66,8 +100,9 @@ function fromRequest(request: {resourceSpans?: Array<Record<string, any>>}): Sto
           startMs: nanosToMs(span.startTimeUnixNano),
           endMs: nanosToMs(span.endTimeUnixNano),
           attributes: attributes(span.attributes),
-          events: (span.events ?? []).map((event: {name: string; attributes?: JsonKeyValue[]}) => ({
+          events: (span.events ?? []).map((event: {name: string; timeUnixNano?: string; attributes?: JsonKeyValue[]}) => ({
             name: event.name,
+            timeMs: nanosToMs(event.timeUnixNano),
             attributes: attributes(event.attributes),
           })),
           status: {code: span.status?.code ?? 0, message: span.status?.message},

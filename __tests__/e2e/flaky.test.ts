@@ -1,0 +1,154 @@
+import {spawnSync} from 'node:child_process';
+import {mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {WORK} from '../support/paths';
+import {NODE, runJest} from '../support/run-jest';
+
+/*
+ * `jest-otel flaky` (the packed package's build/cli.js) over a store filled by real Jest runs of the `flaky` fixture:
+ * four runs on one commit, where the quote service answers 429 in three, and a fifth on another commit. A test that
+ * fails its first attempt in every run and passes on the retry is flaky on both commits.
+ */
+
+const project = join(WORK, 'flaky');
+const store = join(project, '.jest-otel');
+const CLI = join(WORK, 'node_modules', 'jest-environment-otel', 'build', 'cli.js');
+const COMMIT = '3f1e2d4c5b6a79880123456789abcdef01234567';
+const NEXT_COMMIT = '9a8b7c6d5e4f30211032547698badcfe10325476';
+
+function cli(args: string[]) {
+  const run = spawnSync(NODE, [CLI, ...args], {cwd: project, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}});
+  return {code: run.status, stdout: run.stdout, stderr: run.stderr};
+}
+
+interface JsonHint {
+  kind: string;
+  span: string;
+  failures: number;
+  text: string;
+}
+interface JsonFlaky {
+  rank: number;
+  suite: string;
+  test: string;
+  flakeRate: number;
+  attempts: number;
+  failures: number;
+  passes: number;
+  timeLostMs: number;
+  runs: number;
+  failedRuns: number;
+  passedOnRetryRuns: number;
+  revisions: Array<{revision: string | null; runIds: string[]; attempts: number; failures: number}>;
+  failureMessages: Array<{message: string; count: number}>;
+  hints: JsonHint[];
+  exampleFailure: {traceId: string; runId: string; revision: string | null};
+  examplePass: {traceId: string; runId: string; revision: string | null};
+}
+
+beforeAll(async () => {
+  rmSync(store, {recursive: true, force: true});
+  const runs: Array<[string, string]> = [
+    [COMMIT, '200'],
+    [COMMIT, '429'],
+    [COMMIT, '429'],
+    [COMMIT, '429'],
+    [NEXT_COMMIT, '429'],
+  ];
+  for (const [commit, status] of runs) {
+    const run = await runJest('flaky', {env: {FLAKY_STATUS: status, OTEL_RESOURCE_ATTRIBUTES: `vcs.ref.head.revision=${commit}`}});
+    expect(run.results.numFailedTests).toBe(status === '200' ? 1 : 2);
+  }
+  expect(readdirSync(join(store, 'runs'))).toHaveLength(5);
+}, 180_000);
+
+test('the table ranks the flaky tests of the store, with the answer that failed them and their example traces', () => {
+  const {code, stdout, stderr} = cli(['flaky', store]);
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  const {flaky} = JSON.parse(cli(['flaky', '--json', store]).stdout) as {flaky: JsonFlaky[]};
+  const lines = stdout.split('\n');
+  expect(lines[0]).toBe(`5 runs (2 revisions), 4 tests, 30 attempts in ${store}: 2 flaky tests`);
+  expect(lines.slice(1, 3)).toEqual(['', '#  flake rate  failed   time lost  test']);
+  expect(lines[3]).toMatch(/^1  75% {9}3 of 4   \d+ ms +quote\.test\.js › checkout gets a quote$/);
+  expect(lines.slice(4, 8)).toEqual([
+    '   failed in 3 of 4 runs, on revision 3f1e2d4',
+    '   test error: expect(received).toBe(expected) // Object.is equality (all 3 failures)',
+    '   hint: GET /quote → 429 in all 3 failures; 200 in the only pass',
+    `   traces: failure ${flaky[0].exampleFailure.traceId}, pass ${flaky[0].examplePass.traceId}`,
+  ]);
+  expect(lines[9]).toMatch(/^2  50% {9}5 of 10  \d+ ms +retry\.test\.js › cart warms its cache$/);
+  expect(lines.slice(10)).toEqual([
+    '   passed on retry in 5 of 5 runs, on revision 3f1e2d4 and on revision 9a8b7c6',
+    '   test error: cache is cold (all 5 failures)',
+    '   hint: exception in warm cache only when failing (all 5 failures): cache is cold',
+    `   traces: failure ${flaky[1].exampleFailure.traceId}, pass ${flaky[1].examplePass.traceId}`,
+    '',
+    'Failing, not flaky (every attempt failed, on a revision or in a run of unknown revision):',
+    '  retry.test.js › cart is always broken  (10 of 10 attempts failed)',
+    '',
+  ]);
+});
+
+test('--json: the ranking, the counts per revision, the hints, and trace ids that are in the store', () => {
+  const {code, stdout} = cli(['flaky', '--json', store]);
+  expect(code).toBe(0);
+  const report = JSON.parse(stdout) as {sources: string[]; summary: unknown; flaky: JsonFlaky[]; failing: unknown[]};
+  expect(report.sources).toEqual([store]);
+  expect(report.summary).toEqual({runs: 5, revisions: 2, runsWithoutRevision: 0, tests: 4, attempts: 30, flaky: 2});
+  const [quote, retry] = report.flaky;
+  expect(quote).toMatchObject({
+    rank: 1,
+    suite: 'quote.test.js',
+    test: 'checkout gets a quote',
+    flakeRate: 0.75,
+    attempts: 4,
+    failures: 3,
+    passes: 1,
+    runs: 4,
+    failedRuns: 3,
+    passedOnRetryRuns: 0,
+    failureMessages: [{message: 'expect(received).toBe(expected) // Object.is equality', count: 3}],
+    hints: [{kind: 'http-status', span: 'GET /quote', failures: 3, text: 'GET /quote → 429 in all 3 failures; 200 in the only pass'}],
+  });
+  expect(quote.revisions).toEqual([{revision: COMMIT, runIds: expect.any(Array), attempts: 4, failures: 3}]);
+  expect(quote.timeLostMs).toBeGreaterThan(0);
+  expect(retry).toMatchObject({rank: 2, suite: 'retry.test.js', test: 'cart warms its cache', flakeRate: 0.5, attempts: 10, failures: 5, runs: 5, failedRuns: 0, passedOnRetryRuns: 5});
+  expect(retry.revisions.map(group => [group.revision, group.attempts, group.failures])).toEqual([
+    [COMMIT, 8, 4],
+    [NEXT_COMMIT, 2, 1],
+  ]);
+  expect(retry.hints).toEqual([{kind: 'error', span: 'warm cache', failures: 5, text: 'exception in warm cache only when failing (all 5 failures): cache is cold'}]);
+  expect(report.failing).toEqual([{suite: 'retry.test.js', test: 'cart is always broken', attempts: 10, failures: 10}]);
+
+  const stored = readdirSync(join(store, 'runs'))
+    .flatMap(run => readdirSync(join(store, 'runs', run)).map(file => readFileSync(join(store, 'runs', run, file), 'utf8')))
+    .join('');
+  for (const test of report.flaky) {
+    expect(test.exampleFailure.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(stored).toContain(`"traceId":"${test.exampleFailure.traceId}"`);
+    expect(stored).toContain(`"traceId":"${test.examplePass.traceId}"`);
+  }
+});
+
+test('with no source it reads .jest-otel in the current folder; a collector file of the same spans gives the same report', () => {
+  const fromStore = JSON.parse(cli(['flaky', '--json', store]).stdout);
+  const byDefault = JSON.parse(cli(['flaky', '--json']).stdout);
+  expect(byDefault).toEqual({...fromStore, sources: ['.jest-otel']});
+
+  const collector = join(project, 'collector');
+  mkdirSync(collector, {recursive: true});
+  const lines = readdirSync(join(store, 'runs')).flatMap(run =>
+    readdirSync(join(store, 'runs', run)).map(file => readFileSync(join(store, 'runs', run, file), 'utf8')),
+  );
+  writeFileSync(join(collector, 'traces.json'), lines.join(''));
+  expect({...JSON.parse(cli(['flaky', '--json', 'collector/traces.json']).stdout), sources: []}).toEqual({...fromStore, sources: []});
+  expect({...JSON.parse(cli(['flaky', '--json', 'collector']).stdout), sources: []}).toEqual({...fromStore, sources: []});
+});
+
+test('bad usage exits with 2 and one line that names the problem; the command starts with a shebang', () => {
+  expect(cli(['flaky', '--since=1d'])).toEqual({code: 2, stdout: '', stderr: 'jest-otel flaky: unknown option --since=1d (see jest-otel flaky --help)\n'});
+  expect(cli(['flaky', 'no-such-store'])).toEqual({code: 2, stdout: '', stderr: 'jest-otel flaky: cannot read no-such-store: no such file or folder\n'});
+  expect(cli(['flaky', 'jest.config.js']).stderr).toBe('jest-otel flaky: jest.config.js holds no OTLP/JSON ExportTraceServiceRequest\n');
+  expect(readFileSync(CLI, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+});

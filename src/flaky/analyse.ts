@@ -1,0 +1,171 @@
+import {hintsFor, type Hint} from './hints';
+import type {Attempt} from './model';
+
+/*
+ * Which tests are flaky, and how much they cost.
+ *
+ * Attempts are grouped by test (suite + full name) and by code revision: `vcs.ref.head.revision` where the run
+ * recorded it, else the run itself (a run of unknown revision is compared with nothing but itself). A test is flaky on
+ * a revision when that revision has both a passing and a failing attempt of it: it passed in one run and failed in
+ * another, or it passed on a retry after failing. Counts and hints only look at the revisions where it is flaky: on
+ * a revision where it always fails it is broken, not flaky.
+ */
+
+export interface FlakyReport {
+  summary: {
+    /** Distinct `jest.run.id`s. */
+    runs: number;
+    /** Distinct known revisions. */
+    revisions: number;
+    /** Runs whose revision is not known (each is compared only with itself). */
+    runsWithoutRevision: number;
+    /** Distinct tests that passed or failed at least once. */
+    tests: number;
+    /** Passing and failing attempts (skipped and todo tests are not attempts). */
+    attempts: number;
+    flaky: number;
+  };
+  /** Most flaky first: by flake rate, then failures, then time lost. */
+  flaky: FlakyTest[];
+  /** Tests that are flaky nowhere but failed every attempt on at least one revision. */
+  failing: FailingTest[];
+}
+
+export interface FlakyTest {
+  rank: number;
+  suite: string;
+  test: string;
+  /** failures / attempts, on the revisions where the test is flaky. */
+  flakeRate: number;
+  attempts: number;
+  failures: number;
+  passes: number;
+  /** Summed duration of the failed attempts, in ms. */
+  timeLostMs: number;
+  /** Runs on the flaky revisions, how many of them ended failed, and in how many it passed only on a retry. */
+  runs: number;
+  failedRuns: number;
+  passedOnRetryRuns: number;
+  revisions: RevisionSummary[];
+  /** The test's own error (first line) and how many failed attempts ended with it, most frequent first. */
+  failureMessages: Array<{message: string; count: number}>;
+  hints: Hint[];
+  exampleFailure: TraceRef;
+  examplePass: TraceRef;
+}
+
+export interface RevisionSummary {
+  /** null when unknown: then `runIds` holds the one run this group is made of. */
+  revision: string | null;
+  runIds: string[];
+  attempts: number;
+  failures: number;
+}
+
+export interface FailingTest {
+  suite: string;
+  test: string;
+  attempts: number;
+  failures: number;
+}
+
+export interface TraceRef {
+  traceId: string;
+  runId: string;
+  revision: string | null;
+}
+
+export function analyse(attempts: Attempt[]): FlakyReport {
+  const byTest = groupBy(attempts, attempt => JSON.stringify([attempt.suite, attempt.test]));
+  const flaky: Omit<FlakyTest, 'rank'>[] = [];
+  const failing: FailingTest[] = [];
+  for (const testAttempts of byTest.values()) {
+    const groups = [...groupBy(testAttempts, revisionKey).values()];
+    const flakyGroups = groups.filter(group => group.some(passed) && group.some(failed));
+    if (flakyGroups.length > 0) flaky.push(describeFlaky(flakyGroups));
+    else if (groups.some(group => group.every(failed))) {
+      const {suite, test} = testAttempts[0];
+      failing.push({suite, test, attempts: testAttempts.length, failures: testAttempts.filter(failed).length});
+    }
+  }
+  flaky.sort(
+    (a, b) =>
+      b.flakeRate - a.flakeRate ||
+      b.failures - a.failures ||
+      b.timeLostMs - a.timeLostMs ||
+      a.suite.localeCompare(b.suite) ||
+      a.test.localeCompare(b.test),
+  );
+  failing.sort((a, b) => b.failures - a.failures || a.suite.localeCompare(b.suite) || a.test.localeCompare(b.test));
+  const runs = groupBy(attempts, attempt => attempt.runId);
+  return {
+    summary: {
+      runs: runs.size,
+      revisions: new Set(attempts.flatMap(attempt => (attempt.revision ? [attempt.revision] : []))).size,
+      runsWithoutRevision: [...runs.values()].filter(run => run.every(attempt => !attempt.revision)).length,
+      tests: byTest.size,
+      attempts: attempts.length,
+      flaky: flaky.length,
+    },
+    flaky: flaky.map((test, index) => ({rank: index + 1, ...test})),
+    failing,
+  };
+}
+
+function describeFlaky(groups: Attempt[][]): Omit<FlakyTest, 'rank'> {
+  const all = groups.flat().sort((a, b) => a.startMs - b.startMs || a.traceId.localeCompare(b.traceId));
+  const failures = all.filter(failed);
+  const passes = all.filter(passed);
+  const runs = [...groupBy(all, attempt => attempt.runId).values()].map(run => run.sort((a, b) => a.attempt - b.attempt));
+  return {
+    suite: all[0].suite,
+    test: all[0].test,
+    flakeRate: failures.length / all.length,
+    attempts: all.length,
+    failures: failures.length,
+    passes: passes.length,
+    timeLostMs: Math.round(failures.reduce((sum, attempt) => sum + attempt.durationMs, 0) * 1_000) / 1_000,
+    runs: runs.length,
+    failedRuns: runs.filter(run => failed(run[run.length - 1])).length,
+    passedOnRetryRuns: runs.filter(run => run.some((attempt, index) => passed(attempt) && run.slice(0, index).some(failed))).length,
+    revisions: groups.map(group => ({
+      revision: group[0].revision ?? null,
+      runIds: [...new Set(group.map(attempt => attempt.runId))],
+      attempts: group.length,
+      failures: group.filter(failed).length,
+    })),
+    failureMessages: countMessages(failures),
+    hints: hintsFor(failures, passes),
+    exampleFailure: traceRef(failures),
+    examplePass: traceRef(passes),
+  };
+}
+
+function countMessages(failures: Attempt[]): Array<{message: string; count: number}> {
+  const counts = new Map<string, number>();
+  for (const attempt of failures) counts.set(attempt.message ?? '', (counts.get(attempt.message ?? '') ?? 0) + 1);
+  return [...counts].map(([message, count]) => ({message, count})).sort((a, b) => b.count - a.count || a.message.localeCompare(b.message));
+}
+
+/** The latest of these attempts (they are in start order): the most relevant trace to open. */
+function traceRef(attempts: Attempt[]): TraceRef {
+  const latest = attempts[attempts.length - 1];
+  return {traceId: latest.traceId, runId: latest.runId, revision: latest.revision ?? null};
+}
+
+function revisionKey(attempt: Attempt): string {
+  return attempt.revision ? `revision ${attempt.revision}` : `run ${attempt.runId}`;
+}
+
+const passed = (attempt: Attempt) => attempt.status === 'pass';
+const failed = (attempt: Attempt) => attempt.status === 'fail';
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const list = groups.get(key(item));
+    if (list) list.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}

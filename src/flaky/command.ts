@@ -1,0 +1,64 @@
+import type {Command, CommandIo} from '../cli';
+import {analyse, type FlakyReport} from './analyse';
+import {collectAttempts} from './model';
+import {readSource, SourceError} from './read';
+import {renderReport} from './render';
+
+/** `jest-otel flaky [--json] [source…]` */
+
+const DEFAULT_SOURCE = '.jest-otel';
+
+const HELP = `Usage: jest-otel flaky [--json] [source...]
+
+Ranks the flaky tests of recorded test runs and says what their failing runs did differently.
+
+A source is a local trace store (a folder holding runs/<run id>/*.jsonl; default: ${DEFAULT_SOURCE} in the
+current folder), a folder of OTLP/JSON files (.json, .jsonl, searched recursively), or one such file: one
+ExportTraceServiceRequest per line, as this environment's store and the OpenTelemetry Collector's file
+exporter write them.
+
+A test (test file + full name) is flaky when, on one code revision (vcs.ref.head.revision; a run that did not
+record one is taken on its own), it both passed and failed: in different runs, or on a retry. Skipped and todo
+tests are left out. Tests are ranked by flake rate (failed attempts / attempts on the revisions where the test
+is flaky), then by failures and time lost.
+
+Options:
+  --json      print the report as JSON instead of a table
+  -h, --help  show this help
+
+Exit status: 0 when the report was made, flaky tests or not; 2 on bad usage or a source that cannot be read.
+`;
+
+export const flakyCommand: Command = {
+  name: 'flaky',
+  summary: 'rank flaky tests from recorded traces, with hints at their cause',
+  help: HELP,
+  run(args: string[], io: CommandIo): number {
+    const sources: string[] = [];
+    let json = false;
+    let optionsDone = false;
+    for (const arg of args) {
+      if (optionsDone || !arg.startsWith('-')) sources.push(arg);
+      else if (arg === '--') optionsDone = true;
+      else if (arg === '--json') json = true;
+      else if (arg === '--help' || arg === '-h') {
+        io.stdout(HELP);
+        return 0;
+      } else {
+        io.stderr(`jest-otel flaky: unknown option ${arg} (see jest-otel flaky --help)\n`);
+        return 2;
+      }
+    }
+    if (sources.length === 0) sources.push(DEFAULT_SOURCE);
+    let report: FlakyReport;
+    try {
+      report = analyse(collectAttempts(sources.flatMap(source => readSource(source, io.cwd))));
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      io.stderr(`jest-otel flaky: ${error.message}\n`);
+      return 2;
+    }
+    io.stdout(json ? JSON.stringify({sources, ...report}, null, 2) + '\n' : renderReport(report, {sources, color: io.color}));
+    return 0;
+  },
+};
