@@ -5,4 +5,3 @@ export {OtelEnvironment, withOtel};
 export type {EnvironmentClass} from './environment';
 export type {OtelEnvironmentOptions, ExporterName, InstrumentationSpec} from './config';
 export type {OtelGlobals, OtelTestApi} from './test-api';
-export type {OtelReporterOptions} from './reporter';
