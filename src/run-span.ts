@@ -1,0 +1,71 @@
+import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace} from '@opentelemetry/api';
+import {loadConfig} from './config';
+import {safely} from './diag';
+import {runId} from './run-id';
+import {ATTR_JEST_RUN_ID} from './semconv';
+import {getPipeline} from './telemetry';
+
+/*
+ * The run span: one span per `jest` invocation, from the run's start to its end, with the run's counts. Recorded by
+ * the reporter in Jest's main process, through the same destinations as the test spans (the first project's
+ * options). Test and suite spans carry the same `jest.run.id`.
+ */
+
+export const RUN_SPAN_NAME = 'jest run';
+
+export interface RunResults {
+  startTime?: number;
+  numTotalTests?: number;
+  numPassedTests?: number;
+  numFailedTests?: number;
+  numPendingTests?: number;
+  numTodoTests?: number;
+  numTotalTestSuites?: number;
+  numFailedTestSuites?: number;
+  numRuntimeErrorTestSuites?: number;
+  success?: boolean;
+}
+
+interface Project {
+  config: {rootDir: string; testEnvironmentOptions?: Record<string, unknown>};
+}
+
+/** Records the run span and waits (bounded) for it to be exported. Never rejects. */
+export async function recordRunSpan(projects: Project[], results: RunResults): Promise<void> {
+  const project = projects[0];
+  if (!project) return;
+  const config = loadConfig(project.config.testEnvironmentOptions?.otel);
+  if (!config.enabled) return;
+  const pipeline = safely('starting the telemetry pipeline', () => getPipeline(config, project.config.rootDir));
+  if (!pipeline) return;
+  safely('recording the run span', () => {
+    const upstream = config.upstream;
+    const joins = upstream?.mode === 'parent';
+    const failed = (results.numFailedTests ?? 0) > 0 || (results.numFailedTestSuites ?? 0) > 0 || results.success === false;
+    const span = pipeline.tracer.startSpan(
+      RUN_SPAN_NAME,
+      {
+        root: !joins,
+        kind: SpanKind.INTERNAL,
+        startTime: results.startTime,
+        links: upstream && !joins ? [{context: upstream.spanContext}] : [],
+        attributes: {
+          ...config.attributes,
+          [ATTR_JEST_RUN_ID]: runId(),
+          'jest.run.status': failed ? 'failure' : 'success',
+          'jest.run.tests': results.numTotalTests ?? 0,
+          'jest.run.tests.passed': results.numPassedTests ?? 0,
+          'jest.run.tests.failed': results.numFailedTests ?? 0,
+          'jest.run.tests.skipped': results.numPendingTests ?? 0,
+          'jest.run.tests.todo': results.numTodoTests ?? 0,
+          'jest.run.suites': results.numTotalTestSuites ?? 0,
+          'jest.run.suites.failed': results.numFailedTestSuites ?? 0,
+        },
+      },
+      joins ? trace.setSpanContext(ROOT_CONTEXT, upstream.spanContext) : ROOT_CONTEXT,
+    );
+    if (failed) span.setStatus({code: SpanStatusCode.ERROR, message: `${results.numFailedTests ?? 0} of ${results.numTotalTests ?? 0} tests failed`});
+    span.end();
+  });
+  await pipeline.flush(config.flushTimeoutMillis);
+}
