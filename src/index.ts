@@ -5,3 +5,4 @@ export {OtelEnvironment, withOtel};
 export type {EnvironmentClass} from './environment';
 export type {OtelEnvironmentOptions, ExporterName, InstrumentationSpec} from './config';
 export type {OtelGlobals, OtelTestApi} from './test-api';
+export type {OtelReporterOptions} from './reporter';

@@ -1,0 +1,155 @@
+import {escapeHtml, jsonForScript, renderHtml} from '../../src/report/html';
+import {buildTimeline, type TimelineModel} from '../../src/report/model';
+import {PAGE_SCRIPT} from '../../src/report/page-script';
+import {describeSpan, renderTerminal} from '../../src/report/terminal';
+import type {StoredSpan} from '../../src/store-read';
+
+/*
+ * The two renderers over a model: the HTML page (self-contained, data that cannot break out of its script element)
+ * and the terminal summary (the failed test's tree, marks, links, colour only when asked).
+ */
+
+const RESOURCE = {'service.name': 'unit'};
+let ids = 0;
+
+function span(fields: Partial<StoredSpan> & {name: string; traceId: string}): StoredSpan {
+  ids += 1;
+  return {spanId: `span${ids}`, kind: 1, startMs: 1000, endMs: 1001, attributes: {}, events: [], status: {code: 0}, resource: RESOURCE, ...fields};
+}
+
+function testSpan(name: string, traceId: string, status: string, extra: Partial<StoredSpan> = {}, attempt = 1): StoredSpan {
+  return span({
+    name,
+    traceId,
+    startMs: 1000,
+    endMs: 1040,
+    attributes: {'test.case.name': name, 'test.suite.name': 'api.test.js', 'jest.test.status': status, 'jest.test.attempt': attempt, 'code.line.number': 3},
+    status: status === 'fail' ? {code: 2, message: 'expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 429'} : {code: 0},
+    ...extra,
+  });
+}
+
+function failingRun(): StoredSpan[] {
+  const failed = testSpan('insights loads the monthly trend', 'a'.repeat(32), 'fail');
+  const hook = span({name: 'beforeEach (insights)', traceId: failed.traceId, parentSpanId: failed.spanId, startMs: 1001, endMs: 1002, attributes: {'jest.hook.type': 'beforeEach'}});
+  const call = span({
+    name: 'GET',
+    traceId: failed.traceId,
+    parentSpanId: failed.spanId,
+    kind: 3,
+    startMs: 1003,
+    endMs: 1015,
+    status: {code: 2},
+    attributes: {'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:4100/insights', 'http.response.status_code': 429},
+  });
+  const served = span({
+    name: 'GET',
+    traceId: failed.traceId,
+    parentSpanId: call.spanId,
+    kind: 2,
+    startMs: 1004,
+    endMs: 1005,
+    attributes: {'http.request.method': 'GET', 'url.path': '/insights', 'http.response.status_code': 429},
+  });
+  const broken = span({name: 'parse answer', traceId: failed.traceId, parentSpanId: failed.spanId, startMs: 1016, endMs: 1017, status: {code: 2, message: 'Unexpected token R\nin JSON'}});
+  return [failed, hook, call, served, broken, testSpan('orders load', 'b'.repeat(32), 'pass')];
+}
+
+describe('renderHtml', () => {
+  const hostile = '</script><script>alert(1)</script><!-- & \u2028';
+  const model = buildTimeline(
+    [
+      testSpan(hostile, 'c'.repeat(32), 'fail', {events: [{name: 'console', attributes: {'jest.console.message': '</SCRIPT >'}}]}),
+      testSpan('plain', 'd'.repeat(32), 'pass'),
+    ],
+    {runId: '<b>run</b>', traceUrlTemplate: 'http://localhost:16686/trace/{traceId}'},
+  );
+  const html = renderHtml(model);
+
+  test('one self-contained page: inline style and script, nothing loaded from elsewhere', () => {
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('<style>');
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/i);
+    expect(html).not.toMatch(/@import|url\(/);
+  });
+
+  test('data cannot close its script element or open a comment, and reads back as the same model', () => {
+    expect(html.match(/<\/script/gi)).toHaveLength(2);
+    expect(html).not.toContain('<!--');
+    const json = /<script type="application\/json" id="timeline-data">([\s\S]*?)<\/script>/.exec(html)![1];
+    expect(json).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(model)));
+  });
+
+  test('the title escapes the run id', () => {
+    expect(html).toContain('<title>Test traces · run &#60;b&#62;run&#60;/b&#62;</title>');
+    expect(escapeHtml(`a&b<c>"d'`)).toBe('a&#38;b&#60;c&#62;&#34;d&#39;');
+  });
+
+  test('jsonForScript round-trips every character it escapes', () => {
+    const value = {text: '<>&\u2028\u2029</script>'};
+    expect(JSON.parse(jsonForScript(value))).toEqual(value);
+  });
+
+  test('the page script is valid JavaScript', () => {
+    expect(() => new Function(PAGE_SCRIPT)).not.toThrow();
+  });
+});
+
+describe('renderTerminal', () => {
+  const model = buildTimeline(failingRun());
+
+  test('each failed test: its error, the tree of its trace with failures and non-2xx calls marked, a link', () => {
+    const text = renderTerminal(model, {traceUrlTemplate: 'http://localhost:16686/trace/{traceId}', reportPath: '.jest-otel/report.html'});
+    expect(text).toBe(
+      [
+        '',
+        'Traces of failed tests (1)',
+        '',
+        `✗ insights loads the monthly trend  (api.test.js, trace ${'a'.repeat(32)})`,
+        '  expect(received).toBe(expected) // Object.is equality',
+        '  ├ beforeEach (insights) (1 ms)',
+        '  ├ ✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)',
+        '  │ └ ! GET /insights → 429 (1 ms, server)',
+        '  └ ✗ parse answer (1 ms): Unexpected token R',
+        `  http://localhost:16686/trace/${'a'.repeat(32)}`,
+        '',
+        'HTML report: .jest-otel/report.html',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('plain text unless colour is asked for', () => {
+    expect(renderTerminal(model)).not.toContain('\u001b[');
+    const coloured = renderTerminal(model, {color: true});
+    expect(coloured).toContain('\u001b[31m✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)\u001b[0m');
+    expect(coloured).toContain('\u001b[33m! GET /insights → 429 (1 ms, server)\u001b[0m');
+  });
+
+  test('flaky tests get one line each; nothing to say is an empty string', () => {
+    const flaky = buildTimeline([
+      testSpan('sometimes', 'e'.repeat(32), 'fail'),
+      testSpan('sometimes', 'f'.repeat(32), 'pass', {startMs: 1100, endMs: 1110}, 2),
+    ]);
+    expect(renderTerminal(flaky)).toBe(
+      ['', 'Flaky tests, passed on a retry (1)', '↻ sometimes  (api.test.js, 2 attempts)', '  expect(received).toBe(expected) // Object.is equality', ''].join('\n'),
+    );
+    expect(renderTerminal(buildTimeline([testSpan('fine', 'g'.repeat(32), 'pass')]))).toBe('');
+  });
+
+  test('long lists are cut: failed tests beyond maxTests and spans beyond maxSpans are counted', () => {
+    const many: TimelineModel = {...model, tests: Array.from({length: 3}, () => model.tests[0])};
+    const text = renderTerminal(many, {maxTests: 2, maxSpans: 2});
+    expect(text.match(/^✗ insights/gm)).toHaveLength(2);
+    expect(text).toContain('… and 1 more failed tests: see the HTML report');
+    expect(text.match(/… 2 more spans/g)).toHaveLength(2);
+  });
+
+  test('describeSpan says what an HTTP call did', () => {
+    const call = model.tests[0].attempts[0].root.children[1];
+    expect(describeSpan(call)).toBe('✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)');
+    expect(describeSpan({...call, error: false, flagged: false, http: {...call.http!, statusCode: 200}, durationMs: 2500})).toBe('GET http://127.0.0.1:4100/insights → 200 (2.50 s)');
+    expect(describeSpan({...call, http: {method: 'GET', url: 'http://127.0.0.1:9/'}})).toBe('✗ GET http://127.0.0.1:9/ → no response (12 ms)');
+  });
+});

@@ -1,0 +1,91 @@
+import type {TimelineModel, TimelineSpan, TimelineTest} from './model';
+
+/*
+ * The terminal summary printed after Jest's own: for each failed test, its error and a compact tree of its last
+ * attempt's trace, with failed spans and HTTP calls that did not answer 2xx marked; then the flaky tests, one line
+ * each. Plain text unless `color` is set.
+ */
+
+export interface TerminalOptions {
+  color?: boolean;
+  /** `{traceId}` is replaced by each failed test's trace id. */
+  traceUrlTemplate?: string;
+  /** The HTML report's path, as it should be printed. */
+  reportPath?: string;
+  /** Failed tests shown with their tree; the others are counted. Default: 20. */
+  maxTests?: number;
+  /** Spans shown per tree; the others are counted. Default: 40. */
+  maxSpans?: number;
+}
+
+type Paint = (code: string, text: string) => string;
+
+const RED = '31';
+const YELLOW = '33';
+const DIM = '2';
+const BOLD = '1';
+
+export function renderTerminal(model: TimelineModel, options: TerminalOptions = {}): string {
+  const paint: Paint = options.color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_code, text) => text;
+  const maxTests = options.maxTests ?? 20;
+  const failed = model.tests.filter(test => test.status === 'fail');
+  const flaky = model.tests.filter(test => test.status === 'flaky');
+  const lines: string[] = [];
+  if (failed.length > 0) {
+    lines.push('', paint(BOLD, `Traces of failed tests (${failed.length})`));
+    for (const test of failed.slice(0, maxTests)) lines.push('', ...failedTest(test, paint, options));
+    if (failed.length > maxTests) lines.push('', paint(DIM, `… and ${failed.length - maxTests} more failed tests: see the HTML report`));
+  }
+  if (flaky.length > 0) {
+    lines.push('', paint(BOLD, `Flaky tests, passed on a retry (${flaky.length})`));
+    for (const test of flaky.slice(0, maxTests)) {
+      lines.push(`${paint(YELLOW, '↻')} ${test.name}  ${paint(DIM, `(${test.suite}, ${test.attempts.length} attempts)`)}`);
+      if (test.message) lines.push(`  ${paint(DIM, test.message)}`);
+    }
+    if (flaky.length > maxTests) lines.push(paint(DIM, `… and ${flaky.length - maxTests} more`));
+  }
+  if (options.reportPath) lines.push('', `HTML report: ${options.reportPath}`);
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+function failedTest(test: TimelineTest, paint: Paint, options: TerminalOptions): string[] {
+  const last = test.attempts[test.attempts.length - 1];
+  const attempt = test.attempts.length > 1 ? `attempt ${last.attempt} of ${test.attempts.length}, ` : '';
+  const lines = [`${paint(RED, `✗ ${test.name}`)}  ${paint(DIM, `(${test.suite}, ${attempt}trace ${last.traceId})`)}`];
+  if (last.message) lines.push(`  ${last.message}`);
+  const rows = treeRows(last.root.children, '  ', paint);
+  const maxSpans = options.maxSpans ?? 40;
+  lines.push(...rows.slice(0, maxSpans));
+  if (rows.length > maxSpans) lines.push(`  ${paint(DIM, `… ${rows.length - maxSpans} more spans`)}`);
+  if (options.traceUrlTemplate) lines.push(`  ${options.traceUrlTemplate.split('{traceId}').join(last.traceId)}`);
+  return lines;
+}
+
+function treeRows(spans: TimelineSpan[], indent: string, paint: Paint): string[] {
+  const rows: string[] = [];
+  spans.forEach((span, index) => {
+    const last = index === spans.length - 1;
+    rows.push(`${indent}${paint(DIM, last ? '└ ' : '├ ')}${describeSpan(span, paint)}`);
+    rows.push(...treeRows(span.children, `${indent}${paint(DIM, last ? '  ' : '│ ')}`, paint));
+  });
+  return rows;
+}
+
+/** `GET http://127.0.0.1:4100/insights → 429 (12 ms)`; `✗` marks an ERROR span, `!` another non-2xx answer. */
+export function describeSpan(span: TimelineSpan, paint: Paint = (_code, text) => text): string {
+  const ms = `(${formatMs(span.durationMs)}${span.kind === 'server' ? ', server' : ''})`;
+  let text: string;
+  if (span.http) {
+    text = `${span.http.method} ${span.http.url} → ${span.http.statusCode ?? 'no response'} ${ms}`;
+  } else {
+    text = `${span.name} ${ms}`;
+  }
+  if (span.error) return paint(RED, `✗ ${text}${span.message && !span.http ? `: ${span.message}` : ''}`);
+  if (span.flagged) return paint(YELLOW, `! ${text}`);
+  return text;
+}
+
+function formatMs(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1_000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}

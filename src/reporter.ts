@@ -1,0 +1,105 @@
+import {existsSync, writeSync} from 'node:fs';
+import {isAbsolute, join, relative, resolve} from 'node:path';
+import type {Config} from '@jest/types';
+import {errorText, warnOnce} from './diag';
+import {buildTimeline} from './report/model';
+import {isSuiteSpan, isTestSpan} from './report/span-index';
+import {renderHtml} from './report/html';
+import {readReporterOptions, storeDirsOf, useColor, type OtelReporterOptions, type ProjectLike} from './report/options';
+import {renderTerminal} from './report/terminal';
+import {writeReport} from './report/write';
+import {runId} from './run-id';
+import {runFolder} from './store';
+import {readRun, type StoredSpan} from './store-read';
+
+export type {OtelReporterOptions} from './report/options';
+
+const REPORT_FILE = 'report.html';
+/** Spans that started this long before the run did belong to an earlier run of the same process (watch mode). */
+const CLOCK_SLACK_MS = 1_000;
+
+/**
+ * A Jest reporter that reads this run's spans back from the local trace store when the run completes, writes one
+ * self-contained HTML timeline of every test, and prints the trace of each failed test:
+ * `reporters: ['default', 'jest-environment-otel/reporter']`.
+ *
+ * It runs in Jest's main process, whose run id is the one every worker computed. Problems are printed once and
+ * never change the run's outcome; only options of the wrong type are reported to Jest through `getLastError()`.
+ */
+export default class OtelReporter {
+  private readonly rootDir: string;
+  private readonly options: OtelReporterOptions;
+  private readonly configError: Error | undefined;
+  private pendingOutput = '';
+  // Jest's exit replaces process.stderr.write with a no-op: at exit, write to the descriptor itself.
+  private readonly printOnExit = () => this.print(text => writeSync(process.stderr.fd, text));
+
+  constructor(globalConfig: Pick<Config.GlobalConfig, 'rootDir'>, options?: unknown) {
+    this.rootDir = globalConfig.rootDir;
+    const read = readReporterOptions(options);
+    this.options = read.options;
+    for (const message of [...read.errors, ...read.warnings]) warnOnce(message);
+    this.configError = read.errors.length > 0 ? new Error(read.errors.join('; ')) : undefined;
+  }
+
+  onRunComplete(testContexts: ReadonlySet<ProjectLike> | undefined, results: {startTime?: number}): void {
+    try {
+      this.report([...(testContexts ?? [])], results.startTime);
+    } catch (error) {
+      warnOnce(`could not make the HTML report: ${errorText(error)}`);
+    }
+  }
+
+  /**
+   * Jest asks every reporter for its last error once all of them have completed the run, so this is where the
+   * summary is printed: after Jest's own (Jest always adds its summary reporter last). A run that ends another way
+   * (`--bail`) prints it as the process exits.
+   */
+  getLastError(): Error | undefined {
+    this.print();
+    return this.configError;
+  }
+
+  private print(write: (text: string) => unknown = text => process.stderr.write(text)): void {
+    process.removeListener('exit', this.printOnExit);
+    const text = this.pendingOutput;
+    this.pendingOutput = '';
+    if (!text) return;
+    try {
+      write(text);
+    } catch {
+      // stderr closed: the report's file is what matters
+    }
+  }
+
+  private report(projects: ProjectLike[], startTime: number | undefined): void {
+    if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
+    if (projects.length > 0 && projects.every(({config}) => (config.testEnvironmentOptions?.otel as {disabled?: unknown} | undefined)?.disabled === true)) return;
+    const run = runId();
+    const folders = storeDirsOf(this.rootDir, this.options.storeDir, projects).map(dir => ({dir, folder: runFolder(dir, run)}));
+    const found = folders.filter(({folder}) => existsSync(folder));
+    let spans: StoredSpan[] = found.flatMap(({folder}) => readRun(folder));
+    if (typeof startTime === 'number' && startTime > 0) spans = spans.filter(span => span.startMs >= startTime - CLOCK_SLACK_MS);
+    if (!spans.some(span => isTestSpan(span) || isSuiteSpan(span))) {
+      const where = folders.map(({folder}) => this.display(folder)).join(', ');
+      warnOnce(`no spans of this run in ${where}, so no HTML report (the local trace store receives spans when no OTLP endpoint is set, or with the "store" exporter)`);
+      return;
+    }
+    const model = buildTimeline(spans, {runId: run, generatedAt: new Date().toISOString(), traceUrlTemplate: this.options.traceUrlTemplate});
+    const home = found[0] ?? folders[0];
+    const outputFile = this.options.outputFile ? resolve(this.rootDir, this.options.outputFile) : join(home.dir, REPORT_FILE);
+    const {written, failed} = writeReport(renderHtml(model), [outputFile, join(home.folder, REPORT_FILE)]);
+    for (const {file, error} of failed) warnOnce(`could not write the HTML report to ${this.display(file)}: ${errorText(error)}`);
+    const reportPath = written.includes(outputFile) ? this.display(outputFile) : written.map(file => this.display(file))[0];
+    const color = useColor(process.stderr, process.env);
+    this.pendingOutput = renderTerminal(model, {color, traceUrlTemplate: this.options.traceUrlTemplate, reportPath});
+    process.removeListener('exit', this.printOnExit);
+    process.once('exit', this.printOnExit);
+  }
+
+  /** A path as short as it can be said: relative to the working folder when inside it. */
+  private display(path: string): string {
+    const inside = relative(process.cwd(), path);
+    return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
+  }
+}
