@@ -47,7 +47,8 @@ export class SuiteRecorder {
   /** Concurrent tests whose function circus called before their `test_start` (Jest 29 starts them all at once). */
   private readonly startedEarly = new Set<Circus.TestEntry>();
   private readonly spanByHook = new Map<Circus.Hook, Span>();
-  private readonly counts: Record<TestStatus, number> = {pass: 0, fail: 0, skip: 0, todo: 0};
+  /** Each test's latest result: a retried test counts once, with its last attempt's status, as Jest counts it. */
+  private readonly resultByTest = new Map<Circus.TestEntry, TestStatus>();
   private suiteErrors: unknown[] = [];
   private ranToTheEnd = false;
   private finished = false;
@@ -186,7 +187,7 @@ export class SuiteRecorder {
     const span = this.spanByTest.get(test);
     if (!span) return;
     this.spanByTest.delete(test);
-    this.counts[status] += 1;
+    this.resultByTest.set(test, status);
     span.setAttribute(ATTR_JEST_TEST_STATUS, status);
     if (status === 'pass' || status === 'fail') span.setAttribute(ATTR_TEST_CASE_RESULT_STATUS, status);
     if (typeof test.duration === 'number') span.setAttribute(ATTR_JEST_TEST_DURATION, test.duration);
@@ -242,7 +243,9 @@ export class SuiteRecorder {
       span?.setStatus({code: SpanStatusCode.ERROR, message: 'the test did not finish before the test file was torn down'});
       this.endTest(test, 'fail');
     }
-    const {pass, fail, skip, todo} = this.counts;
+    const counts: Record<TestStatus, number> = {pass: 0, fail: 0, skip: 0, todo: 0};
+    for (const status of this.resultByTest.values()) counts[status] += 1;
+    const {pass, fail, skip, todo} = counts;
     const total = pass + fail + skip + todo;
     const failed = fail > 0 || this.suiteErrors.length > 0 || !this.ranToTheEnd;
     this.suiteSpan.setAttributes({

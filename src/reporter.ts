@@ -9,6 +9,7 @@ import {readReporterOptions, storeDirsOf, useColor, type OtelReporterOptions, ty
 import {renderTerminal} from './report/terminal';
 import {writeReport} from './report/write';
 import {runId} from './run-id';
+import {recordRunSpan, type RunResults} from './run-span';
 import {runFolder} from './store';
 import {readRun, type StoredSpan} from './store-read';
 
@@ -42,9 +43,16 @@ export default class OtelReporter {
     this.configError = read.errors.length > 0 ? new Error(read.errors.join('; ')) : undefined;
   }
 
-  onRunComplete(testContexts: ReadonlySet<ProjectLike> | undefined, results: {startTime?: number}): void {
+  async onRunComplete(testContexts: ReadonlySet<ProjectLike> | undefined, results: RunResults): Promise<void> {
+    const projects = [...(testContexts ?? [])];
+    // The run span first: with the local store, it is part of the run the report reads.
     try {
-      this.report([...(testContexts ?? [])], results.startTime);
+      await recordRunSpan(projects, results);
+    } catch (error) {
+      warnOnce(`could not record the run span: ${errorText(error)}`);
+    }
+    try {
+      this.report(projects, results.startTime);
     } catch (error) {
       warnOnce(`could not make the HTML report: ${errorText(error)}`);
     }

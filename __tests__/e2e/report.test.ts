@@ -78,8 +78,29 @@ describe.each([
       'flaky.test.js › stock is counted': 'passed',
     });
     expect(run.stderr).not.toContain('[jest-environment-otel]');
-    const pids = new Set(spans.map(span => span.resource['process.pid']));
+    const pids = new Set(spans.filter(span => span.attributes['jest.test.status']).map(span => span.resource['process.pid']));
     expect(pids.size).toBe(mode === '--runInBand' ? 1 : 2);
+  });
+
+  test('the reporter records one run span, around every test, with the run’s counts and its run id', () => {
+    const [runSpan, ...others] = spans.filter(span => span.name === 'jest run');
+    expect(others).toEqual([]);
+    expect(runSpan.attributes).toMatchObject({
+      'jest.run.id': runId,
+      'jest.run.status': 'failure',
+      'jest.run.tests': 7,
+      'jest.run.tests.passed': 4,
+      'jest.run.tests.failed': 1,
+      'jest.run.tests.skipped': 1,
+      'jest.run.tests.todo': 1,
+      'jest.run.suites': 2,
+      'jest.run.suites.failed': 1,
+    });
+    expect(runSpan.parentSpanId).toBeUndefined();
+    expect(runSpan.status.code).toBe(2);
+    const tests = spans.filter(span => span.attributes['jest.test.status']);
+    expect(Math.min(...tests.map(span => span.startMs))).toBeGreaterThanOrEqual(runSpan.startMs);
+    expect(Math.max(...tests.map(span => span.endMs))).toBeLessThanOrEqual(runSpan.endMs);
   });
 
   test('the page goes to the environment’s store folder, with a copy in this run’s folder', () => {

@@ -215,3 +215,23 @@ describe('the suite span', () => {
     expect(suite.status).toEqual({code: SpanStatusCode.ERROR, message: expect.stringContaining('did not run to the end')});
   });
 });
+
+describe('a retried test counts once, with its last attempt', () => {
+  test('a test that failed and then passed on retry leaves a successful suite', async () => {
+    const {circus, recorder, spans, root} = setup();
+    let attempts = 0;
+    const flaky = addTest('flaky', root, () => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('first attempt');
+    });
+    await circus.runTest(flaky);
+    circus.emit({name: 'test_retry', test: flaky});
+    await circus.runTest(flaky);
+    circus.emit({name: 'run_finish'});
+    recorder.finish();
+    expect(spans().filter(span => span.name === 'flaky').map(span => span.attributes['jest.test.status'])).toEqual(['fail', 'pass']);
+    const suite = onlySpan(spans(), SUITE_NAME);
+    expect(suite.attributes).toMatchObject({'test.suite.run.status': 'success', 'jest.suite.tests': 1, 'jest.suite.tests.passed': 1, 'jest.suite.tests.failed': 0});
+    expect(suite.status.code).toBe(SpanStatusCode.UNSET);
+  });
+});

@@ -10,18 +10,25 @@ import {readReporterOptions, storeDirsOf, useColor} from '../../src/report/optio
  */
 
 const RUN = 'unit-run-0001';
+const saved = {
+  NO_COLOR: process.env.NO_COLOR,
+  FORCE_COLOR: process.env.FORCE_COLOR,
+  JEST_OTEL_RUN_ID: process.env.JEST_OTEL_RUN_ID,
+  OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER,
+};
 process.env.JEST_OTEL_RUN_ID = RUN;
+// The reporter's run span is covered end to end (report.test.ts); here it would start a pipeline in this process.
+process.env.OTEL_TRACES_EXPORTER = 'none';
 
 let root: string;
 let stderr: string[];
-const colour = {NO_COLOR: process.env.NO_COLOR, FORCE_COLOR: process.env.FORCE_COLOR};
 
 beforeAll(() => {
   process.env.NO_COLOR = '1';
   delete process.env.FORCE_COLOR;
 });
 afterAll(() => {
-  for (const [key, value] of Object.entries(colour)) {
+  for (const [key, value] of Object.entries(saved)) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -92,10 +99,10 @@ function writeStore(storeDir: string, run = RUN, startMs = Date.now()): string {
 
 const project = (testEnvironmentOptions?: Record<string, unknown>) => ({config: {rootDir: root, testEnvironmentOptions}});
 
-test('reads this run from the environment’s store folder, writes the page twice, prints the summary after Jest’s', () => {
+test('reads this run from the environment’s store folder, writes the page twice, prints the summary after Jest’s', async () => {
   const folder = writeStore('traces');
   const reporter = new OtelReporter({rootDir: root});
-  reporter.onRunComplete(new Set([project({otel: {storeDir: 'traces'}})]), {startTime: Date.now() - 1000});
+  await reporter.onRunComplete(new Set([project({otel: {storeDir: 'traces'}})]), {startTime: Date.now() - 1000});
   const page = readFileSync(join(root, 'traces', 'report.html'), 'utf8');
   expect(page).toContain('insights loads');
   expect(readFileSync(join(folder, 'report.html'), 'utf8')).toBe(page);
@@ -110,10 +117,10 @@ test('reads this run from the environment’s store folder, writes the page twic
   expect(stderr.join('')).toBe(printed);
 });
 
-test('its own options win: storeDir and outputFile, relative to rootDir', () => {
+test('its own options win: storeDir and outputFile, relative to rootDir', async () => {
   writeStore('elsewhere');
   const reporter = new OtelReporter({rootDir: root}, {storeDir: 'elsewhere', outputFile: 'out/traces.html', traceUrlTemplate: 'https://ui.example/t/{traceId}'});
-  reporter.onRunComplete(new Set([project({otel: {storeDir: 'traces'}})]), {startTime: Date.now() - 1000});
+  await reporter.onRunComplete(new Set([project({otel: {storeDir: 'traces'}})]), {startTime: Date.now() - 1000});
   expect(existsSync(join(root, 'out', 'traces.html'))).toBe(true);
   expect(existsSync(join(root, 'elsewhere', 'runs', RUN, 'report.html'))).toBe(true);
   expect(existsSync(join(root, 'elsewhere', 'report.html'))).toBe(false);
@@ -121,22 +128,22 @@ test('its own options win: storeDir and outputFile, relative to rootDir', () => 
   expect(stderr.join('')).toContain(`  https://ui.example/t/${'a'.repeat(32)}\n`);
 });
 
-test('no spans of this run (only another run’s, or older ones in this run’s folder): one line, no page', () => {
+test('no spans of this run (only another run’s, or older ones in this run’s folder): one line, no page', async () => {
   writeStore('.jest-otel', 'another-run');
   writeStore('.jest-otel', RUN, Date.now() - 60_000);
   const reporter = new OtelReporter({rootDir: root});
-  reporter.onRunComplete(new Set([project()]), {startTime: Date.now() - 1000});
+  await reporter.onRunComplete(new Set([project()]), {startTime: Date.now() - 1000});
   expect(reporter.getLastError()).toBeUndefined();
   expect(existsSync(join(root, '.jest-otel', 'report.html'))).toBe(false);
   expect(stderr).toHaveLength(1);
   expect(stderr[0]).toMatch(/^\[jest-environment-otel\] no spans of this run in .*\.jest-otel\/runs\/unit-run-0001, so no HTML report/);
 });
 
-test('a page that cannot be written is said once; the copy, the terminal summary and the run’s outcome are unaffected', () => {
+test('a page that cannot be written is said once; the copy, the terminal summary and the run’s outcome are unaffected', async () => {
   const folder = writeStore('.jest-otel');
   writeFileSync(join(root, 'blocker'), 'a file, not a folder');
   const reporter = new OtelReporter({rootDir: root}, {outputFile: 'blocker/report.html'});
-  expect(() => reporter.onRunComplete(new Set([project()]), {startTime: Date.now() - 1000})).not.toThrow();
+  await expect(reporter.onRunComplete(new Set([project()]), {startTime: Date.now() - 1000})).resolves.toBeUndefined();
   expect(stderr).toHaveLength(1);
   expect(stderr[0]).toMatch(/^\[jest-environment-otel\] could not write the HTML report to .*blocker\/report\.html: EEXIST/);
   expect(reporter.getLastError()).toBeUndefined();
@@ -145,9 +152,9 @@ test('a page that cannot be written is said once; the copy, the terminal summary
   expect(existsSync(join(folder, 'report.html'))).toBe(true);
 });
 
-test('quiet when tracing is off for every project', () => {
+test('quiet when tracing is off for every project', async () => {
   const reporter = new OtelReporter({rootDir: root});
-  reporter.onRunComplete(new Set([project({otel: {disabled: true}})]), {startTime: Date.now() - 1000});
+  await reporter.onRunComplete(new Set([project({otel: {disabled: true}})]), {startTime: Date.now() - 1000});
   expect(reporter.getLastError()).toBeUndefined();
   expect(stderr).toEqual([]);
 });
