@@ -1,7 +1,7 @@
 import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
 import {ownerContext, restoreFn, wrapFn} from './context';
-import {describePath, hookSpanName, isJestOwnHook, recordErrors, testAttributes, testFullName} from './spans';
+import {declarationSite, describePath, hookSpanName, isJestOwnHook, recordErrors, testAttributes, testFullName, type Location} from './spans';
 import {
   ATTR_JEST_DESCRIBE_PATH,
   ATTR_JEST_HOOK_TYPE,
@@ -46,6 +46,8 @@ export class SuiteRecorder {
   private readonly spanByTest = new Map<Circus.TestEntry, Span>();
   /** Concurrent tests whose function circus called before their `test_start` (Jest 29 starts them all at once). */
   private readonly startedEarly = new Set<Circus.TestEntry>();
+  /** Where each test was declared, taken at `add_test` (keyed by circus's per-test `asyncError`). */
+  private readonly locationByDeclaration = new WeakMap<object, Location>();
   private readonly spanByHook = new Map<Circus.Hook, Span>();
   /** Each test's latest result: a retried test counts once, with its last attempt's status, as Jest counts it. */
   private readonly resultByTest = new Map<Circus.TestEntry, TestStatus>();
@@ -74,6 +76,11 @@ export class SuiteRecorder {
 
   handle(event: Circus.Event, state: Circus.State): void {
     switch (event.name) {
+      case 'add_test': {
+        const location = declarationSite(this.suite.testPath);
+        if (location && event.asyncError) this.locationByDeclaration.set(event.asyncError, location);
+        break;
+      }
       case 'run_describe_start':
         if (!event.describeBlock.parent) this.prepareConcurrentTests(event.describeBlock);
         break;
@@ -167,7 +174,7 @@ export class SuiteRecorder {
       testFullName(test),
       {
         ...this.suite.commonAttributes,
-        ...testAttributes(test, this.suite.testPath),
+        ...testAttributes(test, this.suite.testPath, this.locationByDeclaration.get(test.asyncError)),
         [ATTR_TEST_SUITE_NAME]: this.suite.suiteName,
         [ATTR_JEST_TEST_ATTEMPT]: test.invocations,
       },

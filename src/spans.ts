@@ -53,7 +53,12 @@ export function isJestOwnHook(hook: Circus.Hook): boolean {
   return frame !== undefined && /[\\/]jest-circus[\\/]/.test(frame);
 }
 
-export function testAttributes(test: Circus.TestEntry, testPath: string): Attributes {
+export interface Location {
+  line: number;
+  column: number;
+}
+
+export function testAttributes(test: Circus.TestEntry, testPath: string, declaredAt?: Location): Attributes {
   const attributes: Attributes = {
     [ATTR_TEST_CASE_NAME]: testFullName(test),
     [ATTR_JEST_TEST_TITLE]: test.name,
@@ -63,7 +68,7 @@ export function testAttributes(test: Circus.TestEntry, testPath: string): Attrib
   if (test.mode) attributes[ATTR_JEST_TEST_MODE] = test.mode;
   if (test.concurrent) attributes[ATTR_JEST_TEST_CONCURRENT] = true;
   if (test.failing) attributes[ATTR_JEST_TEST_FAILING] = true;
-  const location = locate(test.asyncError, testPath);
+  const location = declaredAt ?? locate(test.asyncError, testPath);
   if (location) {
     attributes[ATTR_CODE_LINE_NUMBER] = location.line;
     attributes[ATTR_CODE_COLUMN_NUMBER] = location.column;
@@ -71,8 +76,43 @@ export function testAttributes(test: Circus.TestEntry, testPath: string): Attrib
   return attributes;
 }
 
+const mappedBySite = new Map<string, Location | undefined>();
+
+/**
+ * Where the test being declared right now sits in `file`: called while the test file runs `test(…)` (circus's
+ * `add_test` event). Reading circus's `asyncError.stack` instead would make Jest format and source-map its whole
+ * stack for every test; here V8's structured call sites give the test file's frame, and only that frame goes through
+ * the installed (source-map-aware) `Error.prepareStackTrace`, once per call site (`test.each` and loops share one).
+ */
+export function declarationSite(file: string): Location | undefined {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  let sites: unknown;
+  try {
+    Error.prepareStackTrace = (_error, callSites) => callSites;
+    Error.stackTraceLimit = 100;
+    const holder: {stack?: unknown} = {};
+    Error.captureStackTrace(holder, declarationSite);
+    sites = holder.stack;
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+  const site = Array.isArray(sites) ? (sites as NodeJS.CallSite[]).find(callSite => callSite.getFileName() === file) : undefined;
+  if (!site) return undefined;
+  if (typeof prepare !== 'function') {
+    // No formatter of this realm to hand one frame to (the stack is formatted elsewhere): the plain way.
+    const holder: {stack?: string} = {};
+    Error.captureStackTrace(holder, declarationSite);
+    return locate(holder, file);
+  }
+  const key = `${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+  if (!mappedBySite.has(key)) mappedBySite.set(key, locate({stack: String(prepare(new Error(), [site]))}, file));
+  return mappedBySite.get(key);
+}
+
 /** Line and column of the first stack frame in `file`: where the test was declared, for circus's `asyncError`. */
-export function locate(error: unknown, file: string): {line: number; column: number} | undefined {
+export function locate(error: unknown, file: string): Location | undefined {
   const stack = readString(error, 'stack');
   if (!stack) return undefined;
   for (const line of stack.split('\n')) {

@@ -1,7 +1,7 @@
 import vm from 'node:vm';
 import {SpanStatusCode} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
-import {describeError, describePath, hookSpanName, isJestOwnHook, locate, recordErrors, testFullName} from '../../src/spans';
+import {declarationSite, describeError, describePath, hookSpanName, isJestOwnHook, locate, recordErrors, testFullName} from '../../src/spans';
 import {memoryTracing, onlySpan} from './tracing';
 
 /* Minimal circus objects: only the fields these functions read. */
@@ -183,5 +183,19 @@ describe('recordErrors', () => {
     span.end();
     const [event] = onlySpan(tracing.spans(), 'thrown value').events;
     expect(event.attributes).toEqual({'exception.type': 'Error', 'exception.message': 'thrown: 7'});
+  });
+});
+
+describe('declarationSite', () => {
+  test('is the line and column, in this very file, of the call that is running now (source-mapped)', () => {
+    const [site, here] = [declarationSite(__filename), new Error().stack!]; // both on this line
+    const [, line, column] = /:(\d+):(\d+)\)?$/.exec(here.split('\n')[1])!;
+    expect(site?.line).toBe(Number(line));
+    expect(site?.column).toBeGreaterThan(0);
+    expect(site?.column).toBeLessThan(Number(column));
+  });
+
+  test('is undefined for a file that is not on the stack', () => {
+    expect(declarationSite('/nowhere/else.test.js')).toBeUndefined();
   });
 });
