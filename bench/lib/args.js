@@ -1,0 +1,112 @@
+'use strict';
+
+/*
+ * Command-line flags of `npm run bench -- …`. Every flag has a default that gives the full run; `--quick` swaps in
+ * smaller defaults for a short run (flags given explicitly still win).
+ */
+
+const FULL = {
+  files: 40,
+  tests: 25,
+  calls: 1,
+  pairs: 5,
+  workers: [1, 2],
+  scalingFiles: 10,
+  scalingTests: [25, 250],
+  scalingCalls: [1, 5],
+  scalingPairs: 3,
+  bigFile: 10_000,
+  bigPairs: 3,
+  microTests: 50_000,
+  sections: ['suite', 'ablation', 'scaling', 'big', 'micro', 'profile'],
+};
+
+const QUICK = {
+  ...FULL,
+  files: 10,
+  pairs: 2,
+  workers: [1],
+  scalingFiles: 4,
+  scalingTests: [25, 100],
+  scalingCalls: [1, 3],
+  scalingPairs: 1,
+  bigFile: 2_000,
+  bigPairs: 1,
+  microTests: 30_000,
+};
+
+const HELP = `Usage: npm run bench -- [flags]
+
+  --quick              a short run (about two minutes)
+  --files N            test files of the default suite (${FULL.files})
+  --tests N            tests per file (${FULL.tests})
+  --calls N            HTTP calls per test (${FULL.calls})
+  --pairs N            measured rounds per configuration, after one warm-up run (${FULL.pairs})
+  --workers LIST       worker counts of the suite comparison, comma-separated (${FULL.workers.join(',')})
+  --scaling-files N    files of each scaling suite (${FULL.scalingFiles})
+  --scaling-tests LIST tests per file of the scaling table (${FULL.scalingTests.join(',')})
+  --scaling-calls LIST HTTP calls per test of the scaling table (${FULL.scalingCalls.join(',')})
+  --scaling-pairs N    rounds per scaling cell (${FULL.scalingPairs})
+  --big-file N         tests in the single-file case (${FULL.bigFile})
+  --big-pairs N        rounds of the single-file case (${FULL.bigPairs})
+  --micro-tests N      tests driven through the recorder by the micro-benchmark (${FULL.microTests})
+  --only LIST          sections to run: ${FULL.sections.join(',')} (all)
+  --keep               keep bench/.work/ (generated suites, caches, profiles) afterwards
+`;
+
+const NUMBERS = {
+  '--files': 'files',
+  '--tests': 'tests',
+  '--calls': 'calls',
+  '--pairs': 'pairs',
+  '--scaling-files': 'scalingFiles',
+  '--scaling-pairs': 'scalingPairs',
+  '--big-file': 'bigFile',
+  '--big-pairs': 'bigPairs',
+  '--micro-tests': 'microTests',
+};
+const LISTS = {'--workers': 'workers', '--scaling-tests': 'scalingTests', '--scaling-calls': 'scalingCalls'};
+
+function parseArgs(argv) {
+  const quick = argv.includes('--quick');
+  const options = {...(quick ? QUICK : FULL), quick, keep: false};
+  for (let index = 0; index < argv.length; index += 1) {
+    const flag = argv[index];
+    if (flag === '--quick') continue;
+    if (flag === '--keep') {
+      options.keep = true;
+      continue;
+    }
+    if (flag === '--help' || flag === '-h') {
+      process.stdout.write(HELP);
+      process.exit(0);
+    }
+    const value = argv[(index += 1)];
+    if (value === undefined) fail(`${flag} needs a value`);
+    if (NUMBERS[flag]) options[NUMBERS[flag]] = positive(flag, value);
+    else if (LISTS[flag]) options[LISTS[flag]] = value.split(',').map(item => positive(flag, item));
+    else if (flag === '--only') options.sections = sections(value);
+    else fail(`unknown flag ${flag}`);
+  }
+  return options;
+}
+
+function positive(flag, value) {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) fail(`${flag} must be a whole number ≥ 1, not ${value}`);
+  return number;
+}
+
+function sections(value) {
+  const chosen = value.split(',');
+  const unknown = chosen.filter(name => !FULL.sections.includes(name));
+  if (unknown.length > 0) fail(`--only: unknown section ${unknown.join(', ')}; expected ${FULL.sections.join(', ')}`);
+  return chosen;
+}
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+module.exports = {parseArgs};

@@ -1,0 +1,105 @@
+'use strict';
+
+/*
+ * `npm run bench`: the cost of tracing a Jest suite with this environment, against plain jest-environment-node, on a
+ * generated suite of integration tests. See BENCHMARKS.md for what it measures and the latest numbers;
+ * `npm run bench -- --help` for the flags.
+ */
+
+const {execFileSync} = require('node:child_process');
+const {mkdirSync, rmSync, writeFileSync} = require('node:fs');
+const {join} = require('node:path');
+const {parseArgs} = require('./lib/args');
+const {heapSeries} = require('./lib/heap');
+const {buildFingerprint, machine} = require('./lib/machine');
+const {profileSection} = require('./lib/profile');
+const {renderReport} = require('./lib/report');
+const {measure} = require('./lib/scenario');
+const {closedPortUrl, startReceiver, startService} = require('./lib/services');
+const {generateSuite} = require('./lib/suite');
+
+const WORK = join(__dirname, '.work');
+
+function log(line) {
+  process.stderr.write(`${line}\n`);
+}
+
+function runScript(script, args) {
+  return JSON.parse(execFileSync(process.execPath, [join(__dirname, script), ...args, '--json'], {encoding: 'utf8'}));
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  mkdirSync(WORK, {recursive: true});
+  const services = {service: await startService(), receiver: await startReceiver(), closedUrl: await closedPortUrl()};
+  const suites = join(WORK, 'suites');
+  const results = {options, machine: machine(), startedAt: new Date(started).toISOString(), build: {atStart: buildFingerprint()}};
+  const has = section => options.sections.includes(section);
+  const common = {services, workDir: WORK, log};
+  try {
+    const suite = generateSuite(join(suites, 'default'), {files: options.files, tests: options.tests, calls: options.calls});
+    if (has('suite')) {
+      results.suite = [];
+      for (const workers of options.workers) {
+        log(`suite: ${suite.files} files × ${suite.tests} tests, -w ${workers}`);
+        const names = ['plain', 'otlp', 'store', 'down'];
+        results.suite.push(await measure({...common, name: `suite-w${workers}`, suite, names, pairs: options.pairs, args: ['-w', String(workers)]}));
+      }
+    }
+    if (has('ablation')) {
+      log('ablation: the default suite without the HTTP and fetch instrumentations, and with the location fix, -w 1');
+      const names = ['plain', 'otlp', 'uninstrumented', 'experiment'];
+      results.ablation = await measure({...common, name: 'ablation', suite, names, pairs: options.pairs, args: ['-w', '1']});
+    }
+    if (has('scaling')) {
+      results.scaling = [];
+      for (const tests of options.scalingTests) {
+        for (const calls of options.scalingCalls) {
+          const cell = generateSuite(join(suites, `scaling-${tests}-${calls}`), {files: options.scalingFiles, tests, calls});
+          log(`scaling: ${cell.files} files × ${tests} tests × ${calls} calls, -w 1`);
+          results.scaling.push(await measure({...common, name: `scaling-${tests}-${calls}`, suite: cell, names: ['plain', 'otlp'], pairs: options.scalingPairs, args: ['-w', '1']}));
+          rmSync(cell.dir, {recursive: true, force: true});
+        }
+      }
+    }
+    if (has('big')) {
+      const big = generateSuite(join(suites, 'big'), {files: 1, tests: options.bigFile, calls: 1});
+      log(`one file of ${options.bigFile} tests`);
+      results.big = await measure({...common, name: 'big', suite: big, names: ['plain', 'otlp'], pairs: options.bigPairs});
+      log('  heap kept by the same file, after forced garbage collections');
+      results.bigHeap = await heapSeries({...common, suite: big, every: Math.max(1, Math.floor(options.bigFile / 5))});
+    }
+    if (has('micro')) {
+      log('micro-benchmark of the recorder');
+      results.micro = runScript('micro.js', ['--tests', String(options.microTests)]);
+    }
+    if (has('profile')) {
+      log('startup cost, CPU profile and lifecycle timings');
+      results.startup = runScript('startup.js', []);
+      results.profile = await profileSection({...common, suite});
+    }
+  } finally {
+    await services.service.close();
+    await services.receiver.close();
+    if (!options.keep) {
+      rmSync(suites, {recursive: true, force: true});
+      rmSync(join(WORK, 'cache'), {recursive: true, force: true});
+    }
+  }
+  results.durationS = Math.round((Date.now() - started) / 1000);
+  results.build.atEnd = buildFingerprint();
+  const stamp = results.startedAt.replace(/[:.]/g, '-');
+  const resultsDir = join(WORK, 'results');
+  mkdirSync(resultsDir, {recursive: true});
+  const report = renderReport(results);
+  writeFileSync(join(resultsDir, `${stamp}.json`), JSON.stringify(results, null, 2));
+  writeFileSync(join(resultsDir, `${stamp}.md`), report);
+  process.stdout.write(`${report}\n`);
+  log(`done in ${results.durationS} s; results in ${join(resultsDir, stamp)}.{md,json}`);
+}
+
+main().catch(error => {
+  process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});
