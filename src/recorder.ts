@@ -170,11 +170,12 @@ export class SuiteRecorder {
   }
 
   private startTestSpan(test: Circus.TestEntry): Span {
+    const attributes = testAttributes(test, this.suite.testPath, this.locationByDeclaration.get(test.asyncError));
     const span = this.startTopSpan(
-      testFullName(test),
+      String(attributes[ATTR_TEST_CASE_NAME]),
       {
         ...this.suite.commonAttributes,
-        ...testAttributes(test, this.suite.testPath, this.locationByDeclaration.get(test.asyncError)),
+        ...attributes,
         [ATTR_TEST_SUITE_NAME]: this.suite.suiteName,
         [ATTR_JEST_TEST_ATTEMPT]: test.invocations,
       },

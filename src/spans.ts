@@ -59,10 +59,11 @@ export interface Location {
 }
 
 export function testAttributes(test: Circus.TestEntry, testPath: string, declaredAt?: Location): Attributes {
+  const path = describePath(test.parent);
   const attributes: Attributes = {
-    [ATTR_TEST_CASE_NAME]: testFullName(test),
+    [ATTR_TEST_CASE_NAME]: [...path, test.name].join(' '),
     [ATTR_JEST_TEST_TITLE]: test.name,
-    [ATTR_JEST_DESCRIBE_PATH]: describePath(test.parent),
+    [ATTR_JEST_DESCRIBE_PATH]: path,
     [ATTR_CODE_FILE_PATH]: testPath,
   };
   if (test.mode) attributes[ATTR_JEST_TEST_MODE] = test.mode;
