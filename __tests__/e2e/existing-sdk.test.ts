@@ -2,7 +2,7 @@ import {readFileSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {OtlpReceiver} from '../support/otlp-receiver';
 import {WORK} from '../support/paths';
-import {runJest} from '../support/run-jest';
+import {ourWarnings, runJest} from '../support/run-jest';
 
 interface UserSpan {
   name: string;
@@ -37,7 +37,7 @@ test.each([['--runInBand'], ['--maxWorkers=2']])(
       expect(receiver.requests).toHaveLength(0);
       expect(spans.filter(span => span.attributes['jest.test.status'] === 'pass')).toHaveLength(2);
       // Said once per process that adopts the user's provider.
-      const warnings = run.stderr.split('\n').filter(line => line.startsWith('[jest-environment-otel]'));
+      const warnings = ourWarnings(run);
       const pids = new Set(spans.filter(span => span.attributes['jest.worker.id']).map(span => span.attributes['jest.worker.id']));
       expect(warnings).toEqual(
         [...pids].map(

@@ -1,5 +1,5 @@
 import {OtlpReceiver, type Fault} from '../support/otlp-receiver';
-import {outcomes, runJest, type JestRun} from '../support/run-jest';
+import {SMALL_OUTCOMES, ourWarnings, outcomes, runJest, type JestRun} from '../support/run-jest';
 import {testSpans} from '../support/spans';
 
 /*
@@ -7,14 +7,6 @@ import {testSpans} from '../support/spans';
  * The "small" fixture ends 6 spans (2 suites, 3 tests, 1 user span) in two test files, exported at each file's
  * teardown.
  */
-
-const EXPECTED = {
-  'math.test.js › adds': 'passed',
-  'math.test.js › subtracts wrongly': 'failed',
-  'strings.test.js › joins': 'passed',
-};
-
-const warnings = (run: JestRun) => run.stderr.split('\n').filter(line => line.startsWith('[jest-environment-otel]'));
 
 let receiver: OtlpReceiver;
 beforeEach(async () => {
@@ -36,23 +28,23 @@ test.each<[string, Fault[]]>([
   ['429 without Retry-After', [{status: 429}]],
 ])('a collector that answers %s and then recovers receives every span, silently', async (_, faults) => {
   const run = await runWith(faults);
-  expect(outcomes(run.results)).toEqual(EXPECTED);
+  expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
   expect(receiver.spans).toHaveLength(6);
   expect(receiver.log.map(entry => entry.fault)).toEqual([...faults, undefined, undefined]);
-  expect(warnings(run)).toEqual([]);
+  expect(ourWarnings(run)).toEqual([]);
 });
 
 test('429 with Retry-After is retried after the time it asks for', async () => {
   const run = await runWith([{status: 429, retryAfter: '1'}]);
   expect(receiver.spans).toHaveLength(6);
   expect(receiver.log[1].at - receiver.log[0].at).toBeGreaterThanOrEqual(950);
-  expect(warnings(run)).toEqual([]);
+  expect(ourWarnings(run)).toEqual([]);
 });
 
 test('a non-retryable answer is not retried, is reported once, and the loss is counted at exit', async () => {
   const run = await runWith([{status: 400}]);
-  expect(outcomes(run.results)).toEqual(EXPECTED);
-  const found = warnings(run);
+  expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
+  const found = ourWarnings(run);
   expect(found).toHaveLength(2);
   expect(found[0]).toContain(`could not export spans to ${receiver.tracesUrl}: the collector answered HTTP 400`);
   // The first file's export was refused; the second file's went through.
@@ -65,8 +57,8 @@ test('a non-retryable answer is not retried, is reported once, and the loss is c
 test('a collector slower than the budget cannot stall the run: teardown waits flushTimeoutMillis, then moves on', async () => {
   const slow = Array.from({length: 20}, () => ({delayMs: 4_000}));
   const run = await runWith(slow, {flushTimeoutMillis: 300, exportTimeoutMillis: 1_000});
-  expect(outcomes(run.results)).toEqual(EXPECTED);
-  const found = warnings(run);
+  expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
+  const found = ourWarnings(run);
   expect(found[0]).toContain('exporting spans took longer than 300 ms');
   expect(found.some(line => line.includes('no answer within'))).toBe(true);
   expect(run.stderr).not.toContain('did not exit one second');
@@ -77,21 +69,21 @@ test('a collector slower than the budget cannot stall the run: teardown waits fl
 test('no span is lost in a test file of 100,000 spans', async () => {
   const run = await runJest('volume', {args: ['--runInBand'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
   expect(run.results.numPassedTests).toBe(1);
-  expect(warnings(run)).toEqual([]);
+  expect(ourWarnings(run)).toEqual([]);
   expect(receiver.spans.filter(span => span.name === 'step')).toHaveLength(100_000);
   expect(testSpans(receiver.spans)).toHaveLength(1);
 });
 
 test('jest --detectOpenHandles finds nothing of ours', async () => {
   const run = await runJest('small', {args: ['--runInBand', '--detectOpenHandles'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
-  expect(outcomes(run.results)).toEqual(EXPECTED);
+  expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
   expect(receiver.spans).toHaveLength(6);
   expect(run.stderr).not.toMatch(/open handle/i);
 });
 
 test('jest --forceExit and --bail: the spans of every file that finished are delivered', async () => {
   const forced = await runJest('small', {args: ['--runInBand', '--forceExit'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
-  expect(outcomes(forced.results)).toEqual(EXPECTED);
+  expect(outcomes(forced.results)).toEqual(SMALL_OUTCOMES);
   expect(receiver.spans).toHaveLength(6);
   receiver.clear();
   const bailed = await runJest('small', {args: ['--runInBand', '--bail'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});

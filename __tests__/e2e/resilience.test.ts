@@ -1,6 +1,6 @@
-import {createServer} from 'node:net';
+import {unusedPort} from '../support/ports';
 import {OtlpReceiver} from '../support/otlp-receiver';
-import {outcomes, runJest, type JestRun} from '../support/run-jest';
+import {SMALL_OUTCOMES, ourWarnings, outcomes, runJest} from '../support/run-jest';
 import {testSpans} from '../support/spans';
 
 /*
@@ -8,29 +8,12 @@ import {testSpans} from '../support/spans';
  * The "small" fixture has three tests, one failing on purpose.
  */
 
-const EXPECTED = {
-  'math.test.js › adds': 'passed',
-  'math.test.js › subtracts wrongly': 'failed',
-  'strings.test.js › joins': 'passed',
-};
-
-/** A port on 127.0.0.1 with nothing listening. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address() as {port: number};
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
-
-const warnings = (run: JestRun) => run.stderr.split('\n').filter(line => line.startsWith('[jest-environment-otel]'));
-
 test('a collector that is not there: same outcomes, no hang, one warning naming the endpoint', async () => {
-  const endpoint = `http://127.0.0.1:${await closedPort()}`;
+  const endpoint = `http://127.0.0.1:${await unusedPort()}`;
   const run = await runJest('small', {args: ['--runInBand'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: endpoint}});
-  expect(outcomes(run.results)).toEqual(EXPECTED);
+  expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
   expect(run.code).toBe(1);
-  const found = warnings(run);
+  const found = ourWarnings(run);
   // At once: the endpoint and the error. At exit: how many spans that cost, and why.
   expect(found).toHaveLength(2);
   expect(found[0]).toContain(`could not export spans to ${endpoint}/v1/traces: connect ECONNREFUSED`);
@@ -53,8 +36,8 @@ test('malformed OTEL_* values: one clear message each, naming the variable; span
         OTEL_SDK_DISABLED: 'maybe',
       },
     });
-    expect(outcomes(run.results)).toEqual(EXPECTED);
-    const found = warnings(run);
+    expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
+    const found = ourWarnings(run);
     expect(found).toHaveLength(4);
     for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_SDK_DISABLED']) {
       expect(found.filter(line => line.includes(name))).toHaveLength(1);
@@ -67,8 +50,8 @@ test('malformed OTEL_* values: one clear message each, naming the variable; span
 
 test('a malformed endpoint is named, and the run goes on untraced by it', async () => {
   const run = await runJest('small', {args: ['--runInBand'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318', OTEL_TRACES_EXPORTER: 'otlp'}});
-  expect(outcomes(run.results)).toEqual(EXPECTED);
-  const found = warnings(run);
+  expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
+  const found = ourWarnings(run);
   expect(found[0]).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318" is not valid: expected an http:\/\/ or https:\/\/ URL/);
   expect(run.stderr).not.toContain('did not exit one second');
 });
@@ -77,8 +60,8 @@ test('unknown and mistyped options in testEnvironmentOptions are named with what
   const run = await runJest('small', {
     args: ['--runInBand', '--testEnvironmentOptions', JSON.stringify({otel: {servicename: 'x', console: 'yes', exporter: 'none'}})],
   });
-  expect(outcomes(run.results)).toEqual(EXPECTED);
-  const found = warnings(run);
+  expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
+  const found = ourWarnings(run);
   expect(found).toHaveLength(2);
   expect(found[0]).toContain('testEnvironmentOptions.otel.servicename is not an option; expected one of: disabled, serviceName');
   expect(found[1]).toContain('testEnvironmentOptions.otel.console must be true or false; got "yes"');
@@ -88,9 +71,9 @@ test('OTEL_SDK_DISABLED=true: nothing exported, globals still usable, same outco
   const receiver = await new OtlpReceiver().start();
   try {
     const run = await runJest('small', {args: ['--runInBand'], env: {OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
-    expect(outcomes(run.results)).toEqual(EXPECTED);
+    expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
     expect(receiver.requests).toHaveLength(0);
-    expect(warnings(run)).toEqual([]);
+    expect(ourWarnings(run)).toEqual([]);
   } finally {
     await receiver.stop();
   }
@@ -106,9 +89,9 @@ test('failing tests show the same stacks as without the environment: no frames o
 });
 
 test('with several workers, the collector failure is still named once per run; each worker counts its own losses', async () => {
-  const endpoint = `http://127.0.0.1:${await closedPort()}`;
+  const endpoint = `http://127.0.0.1:${await unusedPort()}`;
   const run = await runJest('core', {args: ['--maxWorkers=2'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: endpoint}});
-  const found = warnings(run);
+  const found = ourWarnings(run);
   expect(found.filter(line => line.includes('could not export spans to'))).toHaveLength(1);
   const losses = found.filter(line => / spans were not exported to /.test(line));
   expect(losses.length).toBeGreaterThanOrEqual(2);

@@ -1,7 +1,7 @@
 import {execFileSync} from 'node:child_process';
 import {OtlpReceiver} from '../support/otlp-receiver';
 import {REPO} from '../support/paths';
-import {runJest, type JestRun} from '../support/run-jest';
+import {ourWarnings, runJest, type JestRun} from '../support/run-jest';
 import {onlySpan, testSpans} from '../support/spans';
 
 /*
@@ -28,7 +28,6 @@ afterEach(() => receiver.stop());
 
 const run = (env: Record<string, string | undefined>, args: string[] = []): Promise<JestRun> =>
   runJest('small', {args: ['--runInBand', ...args], env: {...NO_CI, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env}});
-const warnings = (result: JestRun) => result.stderr.split('\n').filter(line => line.startsWith('[jest-environment-otel]'));
 
 const CI_CASES: Array<[string, Record<string, string>, Record<string, string>]> = [
   [
@@ -162,7 +161,7 @@ test('TRACEPARENT with traceparent: "link": roots of their own traces, linked to
 
 test('an invalid TRACEPARENT gets one warning and is ignored', async () => {
   const result = await run({TRACEPARENT: '00-not-a-trace-01'});
-  expect(warnings(result)).toEqual([
+  expect(ourWarnings(result)).toEqual([
     '[jest-environment-otel] TRACEPARENT="00-not-a-trace-01" is not a valid W3C traceparent: expected 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>, not all zeros; it is ignored.',
   ]);
   for (const span of testSpans(receiver.spans)) expect(span.parentSpanId).toBeUndefined();

@@ -1,7 +1,7 @@
 import {mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {WORK} from '../support/paths';
-import {outcomes, runJest} from '../support/run-jest';
+import {SMALL_OUTCOMES, ourWarnings, outcomes, runJest} from '../support/run-jest';
 
 /*
  * With no OTLP endpoint, spans go to the local trace store: <rootDir>/.jest-otel/runs/<run id>/worker-<pid>.jsonl,
@@ -71,13 +71,9 @@ test('an unwritable store folder is named once; outcomes are unchanged', async (
   const run = await runJest('small', {
     args: ['--runInBand', '--testEnvironmentOptions', JSON.stringify({otel: {storeDir: '.jest-otel/blocker/store'}})],
   });
-  expect(outcomes(run.results)).toEqual({
-    'math.test.js › adds': 'passed',
-    'math.test.js › subtracts wrongly': 'failed',
-    'strings.test.js › joins': 'passed',
-  });
+  expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
   // Named at once, and the loss counted at exit.
-  const warnings = run.stderr.split('\n').filter(line => line.startsWith('[jest-environment-otel]'));
+  const warnings = ourWarnings(run);
   expect(warnings).toHaveLength(2);
   expect(warnings[0]).toContain('could not export spans to');
   expect(warnings[0]).toContain('.jest-otel/blocker/store');

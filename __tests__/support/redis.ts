@@ -1,5 +1,6 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {createConnection, createServer} from 'node:net';
+import {createConnection} from 'node:net';
+import {unusedPort} from './ports';
 
 /** A real redis-server on 127.0.0.1 with persistence off, started by a test and ended by its pid. */
 export class RedisServer {
@@ -7,7 +8,7 @@ export class RedisServer {
   port = 0;
 
   async start(): Promise<this> {
-    this.port = await freePort();
+    this.port = await unusedPort();
     this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
@@ -22,14 +23,6 @@ export class RedisServer {
     process.kill(child.pid!, 'SIGTERM');
     await exited;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address() as {port: number};
-  await new Promise(resolve => server.close(resolve));
-  return port;
 }
 
 /** Resolves once the port accepts connections; rejects if the process exits first. */

@@ -88,3 +88,15 @@ export function outcomes(results: JestResults): Record<string, string> {
   }
   return map;
 }
+
+/** The lines this package printed on a run's stderr. */
+export function ourWarnings(run: JestRun): string[] {
+  return run.stderr.split('\n').filter(line => line.startsWith('[jest-environment-otel]'));
+}
+
+/** What Jest reports for the "small" fixture: two files, three tests, one failing on purpose. */
+export const SMALL_OUTCOMES = {
+  'math.test.js › adds': 'passed',
+  'math.test.js › subtracts wrongly': 'failed',
+  'strings.test.js › joins': 'passed',
+};
