@@ -5,7 +5,7 @@ import type {Circus} from '@jest/types';
 import {loadConfig, type ResolvedConfig} from './config';
 import {captureConsole} from './console';
 import {shareApiRegistry} from './context';
-import {safely, warnOnce} from './diag';
+import {errorText, safely, warnOnce} from './diag';
 import {fileAttributes} from './file-attributes';
 import {fetchRememberingBodies} from './payloads';
 import {SuiteRecorder} from './recorder';
@@ -78,7 +78,13 @@ export class FileTracing {
   handle(event: Circus.Event, state: Circus.State): void {
     this.state = state;
     const recorder = this.recorder;
-    if (recorder) safely(`recording the "${event.name}" event`, () => recorder.handle(event, state));
+    if (!recorder) return;
+    // Every circus event passes here: no closure or message is built unless something fails.
+    try {
+      recorder.handle(event, state);
+    } catch (error) {
+      warnOnce(`internal error while recording the "${event.name}" event: ${errorText(error)}`);
+    }
   }
 
   private installGlobals(sandbox: Sandbox): void {
