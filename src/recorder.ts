@@ -1,7 +1,7 @@
 import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
 import {ownerContext, restoreFn, wrapFn} from './context';
-import {declarationSite, describePath, hookSpanName, isJestOwnHook, recordErrors, testAttributes, testFullName, type Location} from './spans';
+import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, testAttributes, testFullName, type Location} from './spans';
 import {
   ATTR_JEST_DESCRIBE_PATH,
   ATTR_JEST_HOOK_TYPE,
@@ -35,6 +35,11 @@ export interface SuiteInfo {
 
 type TestStatus = 'pass' | 'fail' | 'skip' | 'todo';
 
+interface HookShape {
+  name: string;
+  attributes: Attributes;
+}
+
 /**
  * Turns one test file's circus events into spans: a suite span (own trace), a root span per test attempt linked to
  * it, and hook spans under their test (each hooks) or the suite (all hooks). Every span it opens is ended, at the
@@ -49,6 +54,14 @@ export class SuiteRecorder {
   /** Where each test was declared, taken at `add_test` (keyed by circus's per-test `asyncError`). */
   private readonly locationByDeclaration = new WeakMap<object, Location>();
   private readonly spanByHook = new Map<Circus.Hook, Span>();
+  /** Root hooks seen at `add_hook`, keyed by their `asyncError`: true for the one Jest adds to every file. */
+  private readonly jestHookByDeclaration = new WeakMap<object, boolean>();
+  /** A hook's span name and the attributes its every run shares: a `beforeEach` runs once per test. */
+  private readonly hookShape = new WeakMap<Circus.Hook, HookShape | null>();
+  /** The full name of each test whose attempt is open (hook spans carry it too). */
+  private readonly nameByTest = new Map<Circus.TestEntry, string>();
+  /** The attributes every span of this file carries: the common ones and `test.suite.name`. */
+  private readonly suiteAttributes: Attributes;
   /** Each test's latest result: a retried test counts once, with its last attempt's status, as Jest counts it. */
   private readonly resultByTest = new Map<Circus.TestEntry, TestStatus>();
   private suiteErrors: unknown[] = [];
@@ -59,7 +72,8 @@ export class SuiteRecorder {
     private readonly tracer: Tracer,
     private readonly suite: SuiteInfo,
   ) {
-    this.suiteSpan = this.startTopSpan(suite.suiteName, {...suite.commonAttributes, [ATTR_TEST_SUITE_NAME]: suite.suiteName}, []);
+    this.suiteAttributes = {...suite.commonAttributes, [ATTR_TEST_SUITE_NAME]: suite.suiteName};
+    this.suiteSpan = this.startTopSpan(suite.suiteName, this.suiteAttributes, []);
     this.suiteContext = ownerContext(trace.setSpan(ROOT_CONTEXT, this.suiteSpan), this.suiteSpan, undefined);
   }
 
@@ -79,6 +93,12 @@ export class SuiteRecorder {
       case 'add_test': {
         const location = declarationSite(this.suite.testPath);
         if (location && event.asyncError) this.locationByDeclaration.set(event.asyncError, location);
+        break;
+      }
+      case 'add_hook': {
+        if (state.currentDescribeBlock.parent || !event.asyncError) break;
+        const byJest = hookDeclaredByJest();
+        if (byJest !== undefined) this.jestHookByDeclaration.set(event.asyncError, byJest);
         break;
       }
       case 'run_describe_start':
@@ -173,15 +193,11 @@ export class SuiteRecorder {
     const attributes = testAttributes(test, this.suite.testPath, this.locationByDeclaration.get(test.asyncError));
     const span = this.startTopSpan(
       String(attributes[ATTR_TEST_CASE_NAME]),
-      {
-        ...this.suite.commonAttributes,
-        ...attributes,
-        [ATTR_TEST_SUITE_NAME]: this.suite.suiteName,
-        [ATTR_JEST_TEST_ATTEMPT]: test.invocations,
-      },
+      {...this.suiteAttributes, ...attributes, [ATTR_JEST_TEST_ATTEMPT]: test.invocations},
       [{context: this.suiteSpan.spanContext()}],
     );
     this.spanByTest.set(test, span);
+    this.nameByTest.set(test, String(attributes[ATTR_TEST_CASE_NAME]));
     return span;
   }
 
@@ -195,6 +211,7 @@ export class SuiteRecorder {
     const span = this.spanByTest.get(test);
     if (!span) return;
     this.spanByTest.delete(test);
+    this.nameByTest.delete(test);
     this.resultByTest.set(test, status);
     span.setAttribute(ATTR_JEST_TEST_STATUS, status);
     if (status === 'pass' || status === 'fail') span.setAttribute(ATTR_TEST_CASE_RESULT_STATUS, status);
@@ -204,27 +221,32 @@ export class SuiteRecorder {
   }
 
   private startHook(hook: Circus.Hook, test: Circus.TestEntry | undefined): void {
-    if (isJestOwnHook(hook)) return;
+    const shape = this.shapeOf(hook);
+    if (!shape) return;
     const isEach = hook.type === 'beforeEach' || hook.type === 'afterEach';
     const testSpan = isEach && test ? this.spanByTest.get(test) : undefined;
     const parentSpan = testSpan ?? this.suiteSpan;
     const parent = trace.setSpan(ROOT_CONTEXT, parentSpan);
-    const span = this.tracer.startSpan(
-      hookSpanName(hook),
-      {
-        kind: SpanKind.INTERNAL,
-        attributes: {
-          ...this.suite.commonAttributes,
-          [ATTR_JEST_HOOK_TYPE]: hook.type,
-          [ATTR_JEST_DESCRIBE_PATH]: describePath(hook.parent),
-          [ATTR_TEST_SUITE_NAME]: this.suite.suiteName,
-          ...(testSpan && test ? {[ATTR_TEST_CASE_NAME]: testFullName(test)} : {}),
-        },
-      },
-      parent,
-    );
+    const span = this.tracer.startSpan(shape.name, {kind: SpanKind.INTERNAL, attributes: shape.attributes}, parent);
+    if (testSpan && test) span.setAttribute(ATTR_TEST_CASE_NAME, this.nameByTest.get(test) ?? testFullName(test));
     this.spanByHook.set(hook, span);
     wrapFn(hook, ownerContext(trace.setSpan(parent, span), span, testSpan));
+  }
+
+  /** The hook's span name and shared attributes; undefined for Jest's own hook, which is not traced. */
+  private shapeOf(hook: Circus.Hook): HookShape | undefined {
+    let shape = this.hookShape.get(hook);
+    if (shape === undefined) {
+      const byJest = hook.parent?.parent === undefined && (this.jestHookByDeclaration.get(hook.asyncError) ?? isJestOwnHook(hook));
+      shape = byJest
+        ? null
+        : {
+            name: hookSpanName(hook),
+            attributes: {...this.suiteAttributes, [ATTR_JEST_HOOK_TYPE]: hook.type, [ATTR_JEST_DESCRIBE_PATH]: describePath(hook.parent)},
+          };
+      this.hookShape.set(hook, shape);
+    }
+    return shape ?? undefined;
   }
 
   private endHook(hook: Circus.Hook, errors: unknown[]): void {

@@ -22,6 +22,7 @@ import {
  */
 
 const ROOT_DESCRIBE_BLOCK = 'ROOT_DESCRIBE_BLOCK';
+const JEST_CIRCUS = /[\\/]jest-circus[\\/]/;
 
 /** Titles of the describe blocks around a test or hook, outermost first. */
 export function describePath(block: Circus.DescribeBlock | undefined): string[] {
@@ -44,13 +45,15 @@ export function hookSpanName(hook: Circus.Hook): string {
 
 /**
  * Jest adds a root `beforeEach` of its own to every file (for `clearMocks`, `resetModules`…). A span for it would
- * be noise in every test's trace: hooks declared from inside jest-circus are not traced.
+ * be noise in every test's trace: hooks declared from inside jest-circus are not traced. This reads the hook's
+ * formatted declaration stack; the recorder decides at `add_hook` instead (`hookDeclaredByJest`), and falls back on
+ * this only for a hook whose declaration it did not see.
  */
 export function isJestOwnHook(hook: Circus.Hook): boolean {
   if (hook.parent?.name !== ROOT_DESCRIBE_BLOCK) return false;
   const stack = readString(hook.asyncError, 'stack') ?? '';
   const frame = stack.split('\n').find(line => line.trimStart().startsWith('at '));
-  return frame !== undefined && /[\\/]jest-circus[\\/]/.test(frame);
+  return frame !== undefined && JEST_CIRCUS.test(frame);
 }
 
 export interface Location {
@@ -79,6 +82,26 @@ export function testAttributes(test: Circus.TestEntry, testPath: string, declare
 
 const mappedBySite = new Map<string, Location | undefined>();
 
+/** Deep enough for `test(…)` and `beforeEach(…)` called from a test file, `test.each` and small helpers included. */
+const SHALLOW_STACK = 32;
+const FULL_STACK = 100;
+
+/** V8's structured call sites of the current stack, below `below`: no frame is formatted. */
+function callSites(below: (...args: never[]) => unknown, limit: number): NodeJS.CallSite[] {
+  const prepare = Error.prepareStackTrace;
+  const stackLimit = Error.stackTraceLimit;
+  try {
+    Error.prepareStackTrace = (_error, sites) => sites;
+    Error.stackTraceLimit = limit;
+    const holder: {stack?: unknown} = {};
+    Error.captureStackTrace(holder, below);
+    return Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : [];
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = stackLimit;
+  }
+}
+
 /**
  * Where the test being declared right now sits in `file`: called while the test file runs `test(…)` (circus's
  * `add_test` event). Reading circus's `asyncError.stack` instead would make Jest format and source-map its whole
@@ -86,21 +109,15 @@ const mappedBySite = new Map<string, Location | undefined>();
  * the installed (source-map-aware) `Error.prepareStackTrace`, once per call site (`test.each` and loops share one).
  */
 export function declarationSite(file: string): Location | undefined {
-  const prepare = Error.prepareStackTrace;
-  const limit = Error.stackTraceLimit;
-  let sites: unknown;
-  try {
-    Error.prepareStackTrace = (_error, callSites) => callSites;
-    Error.stackTraceLimit = 100;
-    const holder: {stack?: unknown} = {};
-    Error.captureStackTrace(holder, declarationSite);
-    sites = holder.stack;
-  } finally {
-    Error.prepareStackTrace = prepare;
-    Error.stackTraceLimit = limit;
+  const inFile = (callSite: NodeJS.CallSite) => callSite.getFileName() === file;
+  let sites = callSites(declarationSite, SHALLOW_STACK);
+  let site = sites.find(inFile);
+  if (!site && sites.length === SHALLOW_STACK) {
+    sites = callSites(declarationSite, FULL_STACK);
+    site = sites.find(inFile);
   }
-  const site = Array.isArray(sites) ? (sites as NodeJS.CallSite[]).find(callSite => callSite.getFileName() === file) : undefined;
   if (!site) return undefined;
+  const prepare = Error.prepareStackTrace;
   if (typeof prepare !== 'function') {
     // No formatter of this realm to hand one frame to (the stack is formatted elsewhere): the plain way.
     const holder: {stack?: string} = {};
@@ -110,6 +127,21 @@ export function declarationSite(file: string): Location | undefined {
   const key = `${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
   if (!mappedBySite.has(key)) mappedBySite.set(key, locate({stack: String(prepare(new Error(), [site]))}, file));
   return mappedBySite.get(key);
+}
+
+/**
+ * Whether the hook being added right now (circus's `add_hook` event) is declared by Jest itself — the root
+ * `beforeEach` its adapter adds to every file — rather than by a test file, a setup file or a helper: the same rule
+ * as `isJestOwnHook` (the caller of circus's `beforeEach`/`afterEach`/… is in jest-circus), read from V8's call
+ * sites instead of a formatted stack. Circus declares every hook through its `_addHook`; the caller is the frame
+ * below the public function that called it. Undefined when the stack does not have that shape.
+ */
+export function hookDeclaredByJest(): boolean | undefined {
+  const sites = callSites(hookDeclaredByJest, SHALLOW_STACK);
+  const inCircus = (callSite: NodeJS.CallSite | undefined) => JEST_CIRCUS.test(callSite?.getFileName() ?? '');
+  const index = sites.findIndex(callSite => callSite.getFunctionName() === '_addHook' && inCircus(callSite));
+  const caller = index === -1 ? undefined : sites[index + 2];
+  return caller ? inCircus(caller) : undefined;
 }
 
 /** Line and column of the first stack frame in `file`: where the test was declared, for circus's `asyncError`. */

@@ -1,7 +1,7 @@
 import vm from 'node:vm';
 import {SpanStatusCode} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
-import {declarationSite, describeError, describePath, hookSpanName, isJestOwnHook, locate, recordErrors, testFullName} from '../../src/spans';
+import {declarationSite, describeError, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, locate, recordErrors, testFullName} from '../../src/spans';
 import {memoryTracing, onlySpan} from './tracing';
 
 /* Minimal circus objects: only the fields these functions read. */
@@ -183,6 +183,22 @@ describe('recordErrors', () => {
     span.end();
     const [event] = onlySpan(tracing.spans(), 'thrown value').events;
     expect(event.attributes).toEqual({'exception.type': 'Error', 'exception.message': 'thrown: 7'});
+  });
+});
+
+describe('hookDeclaredByJest (at add_hook, from call sites)', () => {
+  const circus = require('../support/jest-circus/hooks') as {
+    beforeEach(onAdd: () => unknown): unknown;
+    declareJestsOwn(onAdd: () => unknown): unknown;
+  };
+
+  test('is true when the caller of circus\'s hook function is in jest-circus, false when it is user code', () => {
+    expect(circus.declareJestsOwn(() => hookDeclaredByJest())).toBe(true);
+    expect(circus.beforeEach(() => hookDeclaredByJest())).toBe(false);
+  });
+
+  test('is undefined (undecided) when no circus `_addHook` frame is on the stack', () => {
+    expect(hookDeclaredByJest()).toBeUndefined();
   });
 });
 
