@@ -24,9 +24,12 @@ export class FileTracing {
   private readonly recorder: SuiteRecorder | undefined;
   private state: Circus.State | undefined;
   private restoreConsole: (() => void) | undefined;
+  /** Whether teardown must wait for the file's export: the run may end without letting the worker drain. */
+  private readonly waitForExport: boolean;
 
   constructor(sandbox: Sandbox, jestConfig: JestEnvironmentConfig, context: EnvironmentContext) {
     const {projectConfig, globalConfig} = jestConfig;
+    this.waitForExport = endsAbruptly(globalConfig);
     this.config = loadConfig((projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.otel);
     if (this.config.enabled) {
       this.pipeline = safely('starting the telemetry pipeline', () => getPipeline(this.config, projectConfig.rootDir));
@@ -69,7 +72,7 @@ export class FileTracing {
     try {
       safely('restoring the console', () => this.restoreConsole?.());
       safely('ending open spans', () => this.recorder?.finish());
-      if (this.pipeline) await this.pipeline.flush(this.config.flushTimeoutMillis);
+      if (this.pipeline) await this.pipeline.release(this.config.flushTimeoutMillis, this.waitForExport);
     } catch (error) {
       warnOnce(`teardown failed: ${String(error)}`);
     }
@@ -95,6 +98,16 @@ export class FileTracing {
       otelTest: createTestApi(() => recorder?.currentTestSpan(this.state)),
     });
   }
+}
+
+/**
+ * Runs that may end a worker without letting its event loop drain, so that an export still in flight would be lost:
+ * `--forceExit` and `--bail` call `process.exit`, `--detectOpenHandles` would report the export as an open handle,
+ * and `workerIdleMemoryLimit` makes Jest kill and replace workers between files.
+ */
+function endsAbruptly(globalConfig: JestEnvironmentConfig['globalConfig']): boolean {
+  const {forceExit, bail, detectOpenHandles, workerIdleMemoryLimit} = globalConfig as JestEnvironmentConfig['globalConfig'] & {workerIdleMemoryLimit?: unknown};
+  return Boolean(forceExit || bail || detectOpenHandles || workerIdleMemoryLimit);
 }
 
 /**

@@ -33,6 +33,46 @@ export interface Pipeline {
   readonly tracer: Tracer;
   /** Exports everything ended so far, waiting at most `deadlineMillis`. Never rejects. */
   flush(deadlineMillis: number): Promise<void>;
+  /**
+   * A test file's teardown: exports everything ended so far without waiting for the collector's answer (see
+   * `backgroundFlush`), or, when `wait` is set, as `flush` does. Never rejects.
+   */
+  release(deadlineMillis: number, wait: boolean): Promise<void>;
+}
+
+/** An export slower than this makes teardowns wait for their export again, as a slow collector needs. */
+const SLOW_EXPORT_MILLIS = 100;
+
+/**
+ * The export of a test file's spans runs while the next file runs: a teardown starts it and returns. At most one
+ * such export is in flight (the next teardown waits for it first), a timer keeps the process alive until it ends
+ * (at most `deadlineMillis`), so a worker that Jest ends gracefully — it lets the event loop drain — still delivers
+ * it. Teardowns wait for their export instead when the run ends in a way that does not drain (the caller says so:
+ * `--forceExit`, `--bail`, recycled workers), or when the last export was slow (a collector that takes long would
+ * otherwise outlive the time Jest gives a worker to exit).
+ */
+function backgroundFlush(flushAll: () => Promise<unknown>): Pipeline['release'] {
+  let inFlight: Promise<void> | undefined;
+  let lastWasSlow = false;
+  return async (deadlineMillis, wait) => {
+    if (inFlight) await withDeadline(inFlight, deadlineMillis);
+    const started = performance.now();
+    const work = flushAll().then(
+      () => {
+        lastWasSlow = performance.now() - started > SLOW_EXPORT_MILLIS;
+      },
+      () => {
+        // An export that failed was already reported, once, by ReportingExporter.
+      },
+    );
+    if (wait || lastWasSlow) return withDeadline(work, deadlineMillis);
+    const keepAlive = setTimeout(() => {}, deadlineMillis);
+    const tracked: Promise<void> = work.finally(() => {
+      clearTimeout(keepAlive);
+      if (inFlight === tracked) inFlight = undefined;
+    });
+    inFlight = tracked;
+  };
 }
 
 let current: Pipeline | undefined;
@@ -80,6 +120,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   return {
     tracer: provider.getTracer(TRACER_NAME),
     flush: deadlineMillis => withDeadline(provider.forceFlush(), deadlineMillis),
+    release: backgroundFlush(() => provider.forceFlush()),
   };
 }
 
@@ -99,10 +140,8 @@ function adoptRegisteredProvider(): Pipeline {
   );
   const provider = trace.getTracerProvider() as {getDelegate?: () => unknown};
   const delegate = (provider.getDelegate?.() ?? provider) as {forceFlush?: () => Promise<void>};
-  return {
-    tracer: trace.getTracer(TRACER_NAME),
-    flush: deadlineMillis => withDeadline(delegate.forceFlush?.() ?? Promise.resolve(), deadlineMillis),
-  };
+  const flush: Pipeline['flush'] = deadlineMillis => withDeadline(delegate.forceFlush?.() ?? Promise.resolve(), deadlineMillis);
+  return {tracer: trace.getTracer(TRACER_NAME), flush, release: flush};
 }
 
 function createExporter(name: ResolvedConfig['exporters'][number], config: ResolvedConfig, rootDir: string): SpanExporter {
