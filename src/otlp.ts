@@ -2,9 +2,9 @@ import {request as httpRequest, Agent as HttpAgent} from 'node:http';
 import {request as httpsRequest, Agent as HttpsAgent} from 'node:https';
 import {gzipSync} from 'node:zlib';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
-import {ProtobufTraceSerializer} from '@opentelemetry/otlp-transformer';
 import type {ReadableSpan, SpanExporter} from '@opentelemetry/sdk-trace';
 import type {OtlpTarget} from './config';
+import {traceSerializers} from './serializers';
 
 /*
  * OTLP/HTTP protobuf export with a retry policy made for test runs. The stock exporter's transport retries a refused
@@ -62,7 +62,7 @@ export class OtlpHttpExporter implements SpanExporter {
 
   private async deliver(spans: ReadableSpan[]): Promise<ExportResult> {
     if (Date.now() < this.pausedUntil) return {code: ExportResultCode.FAILED, error: this.pauseReason};
-    let body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) ?? new Uint8Array());
+    let body = Buffer.from(traceSerializers().ProtobufTraceSerializer.serializeRequest(spans) ?? new Uint8Array());
     if (this.compression === 'gzip') body = gzipSync(body);
     const deadline = Date.now() + this.target.timeoutMillis;
     for (let attempt = 0; ; attempt += 1) {

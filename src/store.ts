@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan, SpanExporter} from '@opentelemetry/sdk-trace';
 import {errorText} from './diag';
+import {traceSerializers} from './serializers';
 
 /*
  * The local trace store: the default destination when no OTLP endpoint is configured.
@@ -18,11 +19,6 @@ export const RUNS_FOLDER = 'runs';
 
 export function runFolder(dir: string, run: string): string {
   return join(dir, RUNS_FOLDER, run);
-}
-
-/** Loaded on first export: the transformer package also loads serializers this store never uses. */
-function serializer(): typeof import('@opentelemetry/otlp-transformer').JsonTraceSerializer {
-  return (require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer')).JsonTraceSerializer;
 }
 
 export class StoreExporter implements SpanExporter {
@@ -43,7 +39,7 @@ export class StoreExporter implements SpanExporter {
     let line: string;
     try {
       this.prepare();
-      line = Buffer.from(serializer().serializeRequest(spans)!).toString('utf8') + '\n';
+      line = Buffer.from(traceSerializers().JsonTraceSerializer.serializeRequest(spans)!).toString('utf8') + '\n';
     } catch (error) {
       const message = `${errorText(error)} (set testEnvironmentOptions.otel.storeDir to a writable folder)`;
       resultCallback({code: ExportResultCode.FAILED, error: new Error(message)});

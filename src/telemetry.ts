@@ -147,7 +147,7 @@ function adoptRegisteredProvider(): Pipeline {
 function createExporter(name: ResolvedConfig['exporters'][number], config: ResolvedConfig, rootDir: string): SpanExporter {
   if (name === 'console') return new ConsoleSpanExporter();
   if (name === 'store') return new StoreExporter(resolve(rootDir, config.storeDir), runId(), config.keepRuns);
-  // Loaded only when used: the protobuf serializer is the heaviest module of the pipeline.
+  // Loaded only when used, like the protobuf serializer it loads on its first export.
   const {OtlpHttpExporter} = require('./otlp') as typeof import('./otlp');
   return new OtlpHttpExporter(config.otlp, config.otlp.compression);
 }
