@@ -66,6 +66,20 @@ test('a collector slower than the budget cannot stall the run: teardown waits fl
   expect(run.wallMs).toBeLessThan(15_000);
 });
 
+test.each([['--runInBand'], ['--maxWorkers=2']])(
+  'teardown does not wait for the collector, yet every export is answered before the worker exits (%s)',
+  async workers => {
+    // 60 ms per answer: below the "slow collector" threshold, so every file's export runs in the background.
+    receiver.faults.push(...Array.from({length: 10}, () => ({delayMs: 60})));
+    const run = await runJest('small', {args: [workers], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+    expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
+    expect(receiver.spans).toHaveLength(6);
+    // A worker that exited with an export unanswered would count its spans as lost, in a warning.
+    expect(ourWarnings(run)).toEqual([]);
+    expect(run.stderr).not.toMatch(/failed to exit gracefully|did not exit one second/);
+  },
+);
+
 test('no span is lost in a test file of 100,000 spans', async () => {
   const run = await runJest('volume', {args: ['--runInBand'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
   expect(run.results.numPassedTests).toBe(1);
