@@ -82,8 +82,12 @@ export function testAttributes(test: Circus.TestEntry, testPath: string, declare
 
 const mappedBySite = new Map<string, Location | undefined>();
 
-/** Deep enough for `test(…)` and `beforeEach(…)` called from a test file, `test.each` and small helpers included. */
-const SHALLOW_STACK = 32;
+/**
+ * Deep enough for `test(…)` and `beforeEach(…)` called from a test file (its frame is the 7th below the recorder),
+ * `test.each` and a small helper included. Capturing costs about as much per frame as the frames are deep, so a
+ * deeper declaration pays for a second, full capture instead of every test paying for a deep one.
+ */
+const SHALLOW_STACK = 12;
 const FULL_STACK = 100;
 
 /** V8's structured call sites of the current stack, below `below`: no frame is formatted. */
