@@ -40,6 +40,7 @@ export function withOtel<Base extends EnvironmentClass>(BaseEnvironment: Base): 
         await this.tracing.teardown();
       } finally {
         await super.teardown();
+        this.tracing.afterBaseTeardown();
       }
     }
 

@@ -3,6 +3,7 @@ import {trace} from '@opentelemetry/api';
 import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment';
 import type {Circus} from '@jest/types';
 import {loadConfig, type ResolvedConfig} from './config';
+import {releaseCircusStorages, watchCircusStorages} from './circus-storage';
 import {captureConsole} from './console';
 import {shareApiRegistry} from './context';
 import {errorText, safely, warnOnce} from './diag';
@@ -32,6 +33,7 @@ export class FileTracing {
     this.waitForExport = endsAbruptly(globalConfig);
     this.config = loadConfig((projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.otel);
     if (this.config.enabled) {
+      safely('watching circus storages', watchCircusStorages);
       this.pipeline = safely('starting the telemetry pipeline', () => getPipeline(this.config, projectConfig.rootDir));
       const pipeline = this.pipeline;
       this.recorder = safely('starting the suite span', () =>
@@ -76,6 +78,11 @@ export class FileTracing {
     } catch (error) {
       warnOnce(`teardown failed: ${String(error)}`);
     }
+  }
+
+  /** After the base environment's teardown: nothing of the test file runs any more. */
+  afterBaseTeardown(): void {
+    if (this.config.enabled) safely('releasing circus storages', releaseCircusStorages);
   }
 
   handle(event: Circus.Event, state: Circus.State): void {

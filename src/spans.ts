@@ -91,7 +91,7 @@ const SHALLOW_STACK = 12;
 const FULL_STACK = 100;
 
 /** V8's structured call sites of the current stack, below `below`: no frame is formatted. */
-function callSites(below: (...args: never[]) => unknown, limit: number): NodeJS.CallSite[] {
+export function callSites(below: (...args: never[]) => unknown, limit: number): NodeJS.CallSite[] {
   const prepare = Error.prepareStackTrace;
   const stackLimit = Error.stackTraceLimit;
   try {

@@ -1,0 +1,52 @@
+import {AsyncLocalStorage} from 'node:async_hooks';
+import {callSites} from './spans';
+
+/*
+ * Jest 30's circus keeps each test's execution context in an AsyncLocalStorage that it creates anew for every test
+ * file (its adapter is loaded into each file's module registry) and never disables. Where AsyncLocalStorage is built
+ * on async hooks (Node 20 and 22, unless run with --experimental-async-context-frame), every enabled storage is
+ * visited whenever an async resource — every promise — is created: a worker that has run N test files pays N visits
+ * per promise for the rest of its life, and so does every promise the tracing creates. Measured on the benchmark suite
+ * (40 files in band), those visits were a tenth of plain Jest's CPU time.
+ *
+ * So the storages that circus enabled during a test file are disabled once that file has been torn down, when
+ * nothing of the file runs any more. Each storage is recognised the first time it runs a callback, by its caller
+ * being in jest-circus; no other storage is touched. Where AsyncLocalStorage has no per-resource cost (async context
+ * frames, Node 24 and later), nothing is done.
+ */
+
+type Storage = AsyncLocalStorage<unknown>;
+type Run = Storage['run'];
+
+const JEST_CIRCUS = /[\\/]jest-circus[\\/]/;
+const known = new WeakSet<Storage>();
+let circusStorages: Storage[] = [];
+let watching = false;
+
+/** Starts recognising circus's storages (once per worker). */
+export function watchCircusStorages(): void {
+  const prototype = AsyncLocalStorage.prototype as Storage & {_propagate?: unknown};
+  if (watching || typeof prototype._propagate !== 'function') return;
+  watching = true;
+  const run = prototype.run;
+  prototype.run = function (this: Storage, ...args: Parameters<Run>) {
+    if (!known.has(this)) {
+      known.add(this);
+      if (calledFromCircus()) circusStorages.push(this);
+    }
+    return run.apply(this, args);
+  } as Run;
+}
+
+/** At a test file's teardown, after the base environment's: disables the storages circus used for that file. */
+export function releaseCircusStorages(): void {
+  const storages = circusStorages;
+  circusStorages = [];
+  for (const storage of storages) storage.disable();
+}
+
+function calledFromCircus(): boolean {
+  // Below this module's wrapper: circus's runInTestExecutionContext.
+  const caller = callSites(calledFromCircus, 3).find(site => site.getFileName() !== __filename);
+  return JEST_CIRCUS.test(caller?.getFileName() ?? '');
+}
