@@ -48,8 +48,8 @@ async function main() {
       }
     }
     if (has('ablation')) {
-      log('ablation: the default suite without the HTTP and fetch instrumentations, and with the location fix, -w 1');
-      const names = ['plain', 'otlp', 'uninstrumented', 'experiment'];
+      log('ablation: the default suite without the HTTP and fetch instrumentations, and plain Jest with only the storage release, -w 1');
+      const names = ['plain', 'otlp', 'uninstrumented', 'released'];
       results.ablation = await measure({...common, name: 'ablation', suite, names, pairs: options.pairs, args: ['-w', '1']});
     }
     if (has('scaling')) {

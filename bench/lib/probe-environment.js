@@ -6,8 +6,8 @@ const {performance} = require('node:perf_hooks');
 
 /*
  * A test environment for measurements that the timed comparisons must not pay for. Its base class is chosen by
- * BENCH_PROBE_BASE: `node` (plain jest-environment-node), `otel` (this package, the default) or `experiment` (the
- * location-fix experiment). It
+ * BENCH_PROBE_BASE: `node` (plain jest-environment-node), `otel` (this package, the default) or `released` (plain,
+ * with only the circus storage release). It
  *  - adds up the time of each lifecycle method per worker and writes it to $BENCH_TIMINGS_DIR/timings-<pid>.json
  *    when the worker exits;
  *  - with BENCH_HEAP_EVERY=N (and node --expose-gc), every N finished tests forces a garbage collection and appends
@@ -18,17 +18,19 @@ const {performance} = require('node:perf_hooks');
 const BASES = {
   node: () => require('jest-environment-node').default,
   otel: () => require(join(__dirname, '..', '..', 'build', 'index.js')).default,
-  experiment: () => require('./experiment-environment.js'),
+  released: () => require('./released-environment.js'),
 };
 const Base = (BASES[process.env.BENCH_PROBE_BASE] ?? BASES.otel)();
 const heapEvery = Number(process.env.BENCH_HEAP_EVERY ?? 0);
 
 const totals = {files: 0, firstConstructorMs: 0, constructorMs: 0, setupMs: 0, handleTestEventMs: 0, events: 0, teardownMs: 0};
+/** handleTestEvent's time per circus event name. */
+const eventMs = {};
 let testsDone = 0;
 
 process.once('exit', () => {
   if (!process.env.BENCH_TIMINGS_DIR) return;
-  writeFileSync(join(process.env.BENCH_TIMINGS_DIR, `timings-${process.pid}.json`), JSON.stringify(totals));
+  writeFileSync(join(process.env.BENCH_TIMINGS_DIR, `timings-${process.pid}.json`), JSON.stringify({...totals, eventMs}));
 });
 
 function sampleHeap() {
@@ -62,7 +64,9 @@ module.exports = class ProbeEnvironment extends Base {
   handleTestEvent(event, state) {
     const started = performance.now();
     const result = super.handleTestEvent?.(event, state);
-    totals.handleTestEventMs += performance.now() - started;
+    const ms = performance.now() - started;
+    totals.handleTestEventMs += ms;
+    eventMs[event.name] = (eventMs[event.name] ?? 0) + ms;
     totals.events += 1;
     if (heapEvery > 0 && event.name === 'test_done' && (testsDone += 1) % heapEvery === 0) sampleHeap();
     return result;

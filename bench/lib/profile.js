@@ -48,7 +48,7 @@ async function profileSection({suite, services, workDir, log}) {
   const phases = {
     plain: await timed('timed-plain', 'node'),
     otel: await timed('timed-otel', 'otel'),
-    experiment: await timed('timed-experiment', 'experiment'),
+    released: await timed('timed-released', 'released'),
   };
   log(`  lifecycle timings: ${JSON.stringify(phases)}`);
   return {profile, phases, profiles: {plain: plainProfile, otel: otelProfile}};

@@ -149,7 +149,7 @@ function profileSection({profile, phases}) {
     fixed(phases.plain[field]),
     fixed(phases.otel[field]),
     withDelta ? perFile(field) : '',
-    phases.experiment ? fixed(phases.experiment[field]) : '',
+    phases.released ? fixed(phases.released[field]) : '',
   ];
   const phaseRows = [
     row('constructor, first file of the worker', 'firstConstructorMs', false),
@@ -184,7 +184,7 @@ function profileSection({profile, phases}) {
     '',
     `Lifecycle methods, summed over the worker (median of 3 runs, ${phases.otel.files} files, ${phases.otel.events} events):`,
     '',
-    table(['method', 'plain (ms)', 'traced (ms)', 'Δ per file (ms)', 'traced, location fix experiment (ms)'], phaseRows),
+    table(['method', 'plain (ms)', 'traced (ms)', 'Δ per file (ms)', 'plain, storages released (ms)'], phaseRows),
   ].join('\n');
 }
 
@@ -199,7 +199,7 @@ function renderReport(results) {
       (results.build.atEnd === results.build.atStart ? ' (unchanged during the run).' : `, **rebuilt during the run** (now ${results.build.atEnd}): runs may have measured different code.`),
   ];
   if (results.suite) parts.push('', '### Targets', '', targetsSection(results), '', '### Default suite', '', results.suite.map(suiteSection).join('\n\n'));
-  if (results.ablation) parts.push('', '### Ablation: without the HTTP and fetch instrumentations; with the location fix', '', suiteSection(results.ablation));
+  if (results.ablation) parts.push('', '### Ablation: without the HTTP and fetch instrumentations; plain Jest with only the storage release', '', suiteSection(results.ablation));
   if (results.scaling) parts.push('', '### Scaling', '', scalingSection(results.scaling));
   if (results.big) parts.push('', `### One file of ${results.big.suite.tests} tests`, '', suiteSection(results.big));
   if (results.bigHeap) parts.push('', heapSection(results.bigHeap));

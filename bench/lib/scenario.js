@@ -28,11 +28,11 @@ function configurations(services) {
       config: 'otelUninstrumented',
       env: {OTEL_EXPORTER_OTLP_ENDPOINT: services.receiver.url},
     },
-    experiment: {
+    released: {
       key: 'f',
-      label: 'otel → OTLP, location fix (experiment)',
-      config: 'experiment',
-      env: {OTEL_EXPORTER_OTLP_ENDPOINT: services.receiver.url},
+      label: 'jest-environment-node, circus storages released, no tracing',
+      config: 'released',
+      env: {},
     },
   };
 }
@@ -65,8 +65,7 @@ async function measure({name, suite, names, pairs, args = [], services, workDir,
       return runJest(run);
     });
     const received = services.receiver.take();
-    const experimentNotes = result.stderr.split('\n').filter(line => line.startsWith('[bench experiment]'));
-    const record = {experimentNotes, wallMs: result.wallMs, cpuMs: result.cpuMs, peaks: result.peaks, received, warnings: result.warnings};
+    const record = {wallMs: result.wallMs, cpuMs: result.cpuMs, peaks: result.peaks, received, warnings: result.warnings};
     if (config.name === 'store') record.stored = countStoredSpans(join(suite.dir, STORE_DIR, 'runs', runId));
     if (measured) runs[config.name].push(record);
     log(`  ${name} ${measured ? 'run ' : 'warm'} ${config.key} ${config.label.padEnd(38)} ${(result.wallMs / 1000).toFixed(2)} s  cpu ${(result.cpuMs / 1000).toFixed(2)} s  peak ${workerPeak(result.peaks)} MB`);
@@ -103,7 +102,7 @@ function summarize({name, suite, chosen, runs, warmups, pairs, args}) {
       workerPeakMb: median(list.map(run => workerPeak(run.peaks))),
       mainPeakMb: median(list.map(run => run.peaks.main)),
       workers: median(list.map(run => run.peaks.workers.length)),
-      warnings: [...new Set(list.flatMap(run => [...run.warnings, ...run.experimentNotes]))],
+      warnings: [...new Set(list.flatMap(run => run.warnings))],
     };
     if (plain && config.name !== 'plain') {
       entry.ratios = list.map((run, index) => run.wallMs / plain[index].wallMs);

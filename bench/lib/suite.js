@@ -12,7 +12,7 @@ const {join} = require('node:path');
 
 const ENVIRONMENT = join(__dirname, '..', '..', 'build', 'index.js');
 const PROBE_ENVIRONMENT = join(__dirname, 'probe-environment.js');
-const EXPERIMENT_ENVIRONMENT = join(__dirname, 'experiment-environment.js');
+const RELEASED_ENVIRONMENT = join(__dirname, 'released-environment.js');
 
 function testFile(index, tests, calls) {
   return `const http = require('node:http');
@@ -95,13 +95,13 @@ function generateSuite(dir, {files, tests, calls}) {
     otel: join(dir, 'jest.otel.config.js'),
     otelUninstrumented: join(dir, 'jest.otel-uninstrumented.config.js'),
     probe: join(dir, 'jest.probe.config.js'),
-    experiment: join(dir, 'jest.experiment.config.js'),
+    released: join(dir, 'jest.released.config.js'),
   };
   writeFileSync(configs.node, config('node'));
   writeFileSync(configs.otel, config(ENVIRONMENT));
   writeFileSync(configs.otelUninstrumented, config(ENVIRONMENT, {otel: {http: false, fetch: false}}));
   writeFileSync(configs.probe, config(PROBE_ENVIRONMENT));
-  writeFileSync(configs.experiment, config(EXPERIMENT_ENVIRONMENT));
+  writeFileSync(configs.released, config(RELEASED_ENVIRONMENT));
   return {dir, files, tests, calls, totalTests: files * tests, configs};
 }
 
