@@ -83,7 +83,8 @@ export function wrapFn(holder: HasFn, ctx: Context | (() => Context)): void {
   const wrapper = function (this: unknown, ...args: unknown[]) {
     return run(typeof ctx === 'function' ? ctx() : ctx, fn, this, args);
   };
-  Object.defineProperty(wrapper, 'length', {value: fn.length});
+  // A rest-parameter function has length 0 already: only done-callback functions need theirs set (a slower path).
+  if (fn.length !== 0) Object.defineProperty(wrapper, 'length', {value: fn.length});
   originalFn.set(holder, fn);
   holder.fn = wrapper;
 }

@@ -23,7 +23,7 @@ const BASES = {
 const Base = (BASES[process.env.BENCH_PROBE_BASE] ?? BASES.otel)();
 const heapEvery = Number(process.env.BENCH_HEAP_EVERY ?? 0);
 
-const totals = {files: 0, firstConstructorMs: 0, constructorMs: 0, setupMs: 0, handleTestEventMs: 0, events: 0, teardownMs: 0};
+const totals = {files: 0, firstConstructorMs: 0, constructorMs: 0, setupMs: 0, handleTestEventMs: 0, events: 0, tests: 0, teardownMs: 0};
 /** handleTestEvent's time per circus event name. */
 const eventMs = {};
 let testsDone = 0;
@@ -68,6 +68,7 @@ module.exports = class ProbeEnvironment extends Base {
     totals.handleTestEventMs += ms;
     eventMs[event.name] = (eventMs[event.name] ?? 0) + ms;
     totals.events += 1;
+    if (event.name === 'test_done') totals.tests += 1;
     if (heapEvery > 0 && event.name === 'test_done' && (testsDone += 1) % heapEvery === 0) sampleHeap();
     return result;
   }

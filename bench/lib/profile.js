@@ -42,8 +42,10 @@ async function profileSection({suite, services, workDir, log}) {
       const files = readdirSync(timings);
       if (round > 0) runs.push(JSON.parse(readFileSync(join(timings, files[0]), 'utf8')));
     }
-    const fields = Object.keys(runs[0]);
-    return Object.fromEntries(fields.map(field => [field, median(runs.map(run => run[field]))]));
+    const fields = Object.keys(runs[0]).filter(field => typeof runs[0][field] === 'number');
+    const events = Object.keys(runs[0].eventMs ?? {});
+    const eventMs = Object.fromEntries(events.map(event => [event, median(runs.map(run => run.eventMs?.[event] ?? 0))]));
+    return {...Object.fromEntries(fields.map(field => [field, median(runs.map(run => run[field]))])), eventMs};
   };
   const phases = {
     plain: await timed('timed-plain', 'node'),

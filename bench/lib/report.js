@@ -185,6 +185,16 @@ function profileSection({profile, phases}) {
     `Lifecycle methods, summed over the worker (median of 3 runs, ${phases.otel.files} files, ${phases.otel.events} events):`,
     '',
     table(['method', 'plain (ms)', 'traced (ms)', 'Δ per file (ms)', 'plain, storages released (ms)'], phaseRows),
+    '',
+    'handleTestEvent of the traced run by circus event (events that took 1 ms or more in all):',
+    '',
+    table(
+      ['event', 'traced (ms)', 'µs per test'],
+      Object.entries(phases.otel.eventMs ?? {})
+        .filter(([, ms]) => ms >= 1)
+        .sort((a, b) => b[1] - a[1])
+        .map(([event, ms]) => [event, fixed(ms), fixed((ms * 1000) / phases.otel.tests, 0)]),
+    ),
   ].join('\n');
 }
 
