@@ -1,0 +1,7 @@
+/*
+ * The entry point of the single-file build (scripts/bundle.js). The environment and the reporter are built into one
+ * module so that, where both run in one process (in band: Jest's main process), they share one pipeline, one run id
+ * and one set of warnings, as they do when loaded from separate files.
+ */
+export {OtelEnvironment, withOtel} from './index';
+export {default as OtelReporter} from './reporter';
