@@ -140,7 +140,8 @@ export class SuiteRecorder {
 
   /**
    * Test and suite spans start a trace of their own, or join the upstream trace (TRACEPARENT) as its children.
-   * Their context is built from the root context, never from whatever happens to be active in circus.
+   * Their context is built from the root context, never from whatever happens to be active in circus (so the SDK's
+   * `root` option, which would copy that context once more, is not needed).
    */
   private startTopSpan(name: string, attributes: Attributes, links: Link[]): Span {
     const upstream = this.suite.upstream;
@@ -148,7 +149,6 @@ export class SuiteRecorder {
     return this.tracer.startSpan(
       name,
       {
-        root: !joins,
         kind: SpanKind.INTERNAL,
         attributes,
         links: upstream && !joins ? [...links, {context: upstream.spanContext}] : links,
@@ -190,14 +190,12 @@ export class SuiteRecorder {
   }
 
   private startTestSpan(test: Circus.TestEntry): Span {
-    const attributes = testAttributes(test, this.suite.testPath, this.locationByDeclaration.get(test.asyncError));
-    const span = this.startTopSpan(
-      String(attributes[ATTR_TEST_CASE_NAME]),
-      {...this.suiteAttributes, ...attributes, [ATTR_JEST_TEST_ATTEMPT]: test.invocations},
-      [{context: this.suiteSpan.spanContext()}],
-    );
+    const attributes = testAttributes(test, this.suite.testPath, this.locationByDeclaration.get(test.asyncError), this.suiteAttributes);
+    attributes[ATTR_JEST_TEST_ATTEMPT] = test.invocations;
+    const name = String(attributes[ATTR_TEST_CASE_NAME]);
+    const span = this.startTopSpan(name, attributes, [{context: this.suiteSpan.spanContext()}]);
     this.spanByTest.set(test, span);
-    this.nameByTest.set(test, String(attributes[ATTR_TEST_CASE_NAME]));
+    this.nameByTest.set(test, name);
     return span;
   }
 

@@ -3,27 +3,43 @@ import {dirname, join} from 'node:path';
 type Transformer = typeof import('@opentelemetry/otlp-transformer');
 export type TraceSerializers = Pick<Transformer, 'ProtobufTraceSerializer' | 'JsonTraceSerializer'>;
 
+/** The transformer's trace-only modules, inside its `dist/` folder (not in its exports map). */
+export const TRACE_MODULES = {protobuf: ['trace', 'protobuf', 'trace.cjs'], json: ['trace', 'json', 'trace.cjs']} as const;
+
 let loaded: TraceSerializers | undefined;
 
 /**
  * OpenTelemetry's OTLP trace serializers (protobuf and JSON), loaded on first use. The package's single entry point
- * also loads its metrics and logs serializers and the metrics SDK: about 15 ms of every worker's startup for code a
- * trace exporter never runs. So the two trace modules are required from the package's `dist/` folder, and the entry
- * point only if that layout is not there (another version of the package).
+ * also loads its metrics and logs serializers and the metrics SDK: code a trace exporter never runs. So only the two
+ * trace modules are loaded: in the single-file build they are part of it (scripts/bundle.js resolves the two ids
+ * below to those modules), otherwise they are required from the package's `dist/` folder; the entry point only if
+ * neither is there (another layout of the package).
  */
 export function traceSerializers(): TraceSerializers {
-  loaded ??= loadTraceOnly() ?? (require('@opentelemetry/otlp-transformer') as Transformer);
+  loaded ??= bundled() ?? fromDist() ?? (require('@opentelemetry/otlp-transformer') as Transformer);
   return loaded;
 }
 
-function loadTraceOnly(): TraceSerializers | undefined {
+function bundled(): TraceSerializers | undefined {
   try {
-    const dist = dirname(require.resolve('@opentelemetry/otlp-transformer'));
-    const {ProtobufTraceSerializer} = require(join(dist, 'trace', 'protobuf', 'trace.cjs')) as Pick<Transformer, 'ProtobufTraceSerializer'>;
-    const {JsonTraceSerializer} = require(join(dist, 'trace', 'json', 'trace.cjs')) as Pick<Transformer, 'JsonTraceSerializer'>;
-    if (typeof ProtobufTraceSerializer?.serializeRequest !== 'function' || typeof JsonTraceSerializer?.serializeRequest !== 'function') return undefined;
-    return {ProtobufTraceSerializer, JsonTraceSerializer};
+    return checked(require('jest-environment-otel/bundled/otlp-trace-protobuf'), require('jest-environment-otel/bundled/otlp-trace-json'));
   } catch {
     return undefined;
   }
+}
+
+function fromDist(): TraceSerializers | undefined {
+  try {
+    const dist = dirname(require.resolve('@opentelemetry/otlp-transformer'));
+    return checked(require(join(dist, ...TRACE_MODULES.protobuf)), require(join(dist, ...TRACE_MODULES.json)));
+  } catch {
+    return undefined;
+  }
+}
+
+function checked(protobuf: Partial<TraceSerializers>, json: Partial<TraceSerializers>): TraceSerializers | undefined {
+  const {ProtobufTraceSerializer} = protobuf;
+  const {JsonTraceSerializer} = json;
+  if (typeof ProtobufTraceSerializer?.serializeRequest !== 'function' || typeof JsonTraceSerializer?.serializeRequest !== 'function') return undefined;
+  return {ProtobufTraceSerializer, JsonTraceSerializer};
 }

@@ -61,9 +61,11 @@ export interface Location {
   column: number;
 }
 
-export function testAttributes(test: Circus.TestEntry, testPath: string, declaredAt?: Location): Attributes {
+/** A test span's attributes, after `common` (the file's, shared by every span): built in one object. */
+export function testAttributes(test: Circus.TestEntry, testPath: string, declaredAt?: Location, common?: Attributes): Attributes {
   const path = describePath(test.parent);
   const attributes: Attributes = {
+    ...common,
     [ATTR_TEST_CASE_NAME]: [...path, test.name].join(' '),
     [ATTR_JEST_TEST_TITLE]: test.name,
     [ATTR_JEST_DESCRIBE_PATH]: path,
