@@ -11,8 +11,8 @@ import {callSites} from './spans';
  *
  * So the storages that circus enabled during a test file are disabled once that file has been torn down, when
  * nothing of the file runs any more. Each storage is recognised the first time it runs a callback, by its caller
- * being in jest-circus; no other storage is touched. Where AsyncLocalStorage has no per-resource cost (async context
- * frames, Node 24 and later), nothing is done.
+ * being in jest-circus (each storage passes through that check once); no other storage is touched. Where
+ * AsyncLocalStorage has no per-resource cost (async context frames, Node 24 and later), nothing is done.
  */
 
 type Storage = AsyncLocalStorage<unknown>;
@@ -33,6 +33,8 @@ export function watchCircusStorages(): void {
     if (!known.has(this)) {
       known.add(this);
       if (calledFromCircus()) circusStorages.push(this);
+      // Recognised once: its later calls go straight to the original (every context switch of the tracing is one).
+      Object.defineProperty(this, 'run', {value: run, configurable: true, writable: true, enumerable: false});
     }
     return run.apply(this, args);
   } as Run;

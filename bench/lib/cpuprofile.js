@@ -1,6 +1,7 @@
 'use strict';
 
 const {readFileSync} = require('node:fs');
+const {dirname, join} = require('node:path');
 
 /*
  * Reading a V8 .cpuprofile (what `node --cpu-prof` writes): self and total time per function, and time per "area"
@@ -27,8 +28,44 @@ function areaOf(url, ownBuild) {
   return 'other';
 }
 
+const BUNDLE = /\/build\/package\.js$/;
+const MODULE_MARKER = /^\/\/ ((?:node_modules|build)\/\S+)$/;
+const markersByBundle = new Map();
+
+/**
+ * The package's single-file build (scripts/bundle.js) holds its own modules and the OpenTelemetry packages in one
+ * file, where esbuild starts each module with a `// <path>` comment. A frame in it is given the URL of the module its
+ * line falls in, so that time is grouped by package as it would be for separate files.
+ */
+function moduleUrl(url, line) {
+  const path = url.replace(/^file:\/\//, '');
+  let markers = markersByBundle.get(path);
+  if (!markers) {
+    markers = [];
+    try {
+      readFileSync(path, 'utf8').split('\n').forEach((text, index) => {
+        const marker = MODULE_MARKER.exec(text);
+        if (marker) markers.push([index, marker[1]]);
+      });
+    } catch {
+      // The bundle is gone: keep the bundle's own URL.
+    }
+    markersByBundle.set(path, markers);
+  }
+  let found;
+  for (const [index, module] of markers) {
+    if (index > line) break;
+    found = module;
+  }
+  return found ? `file://${join(dirname(dirname(path)), found)}` : url;
+}
+
 function loadProfile(file) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
+  for (const node of profile.nodes) {
+    const frame = node.callFrame;
+    if (BUNDLE.test(frame.url ?? '')) frame.url = moduleUrl(frame.url, frame.lineNumber);
+  }
   const byId = new Map(profile.nodes.map(node => [node.id, node]));
   const parentOf = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);

@@ -11,9 +11,10 @@ const {loadProfile, selfByArea, shortUrl, stackOf} = require('./cpuprofile');
 const OWN_BUILD = join(__dirname, '..', '..', 'build') + '/';
 
 const isOwn = frame => (frame.url ?? '').replace(/^file:\/\//, '').startsWith(OWN_BUILD);
-// The wrapper that runs a test or hook in its span's context: everything the test does is under it, so it is not
-// "the environment's cost" by itself.
-const isPassThrough = frame => isOwn(frame) && ['wrapper', 'with'].includes(frame.functionName);
+// Wrappers that run other code: the one that runs a test or hook in its span's context (everything the test does is
+// under it), and the one that recognises circus's AsyncLocalStorage (circus runs each test under it). What runs
+// under them is not "the environment's cost" by itself.
+const isPassThrough = frame => isOwn(frame) && ['wrapper', 'with', 'prototype.run'].includes(frame.functionName);
 // Work of the test itself, or of the base class (jest-environment-node) that our methods call with `super`: not ours.
 const isNotOurs = (frame, testDir) => (frame.url ?? '').includes(testDir) || (frame.url ?? '').includes('/node_modules/jest-environment-node/');
 const isBusy = node => !['(idle)', '(program)'].includes(node.callFrame.functionName);
