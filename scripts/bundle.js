@@ -6,8 +6,8 @@
  * Every Jest worker loads the environment. From separate files that is about 200 modules (the API, SDK, resources,
  * semantic conventions, instrumentations…), each resolved, read and compiled on its own: some 90 ms per worker. As
  * one file, about 40 ms. Left outside: jest-environment-node (Jest loads it anyway) and the OTLP transformer's entry
- * point; its two trace serializers are in the bundle, run on the first export (src/serializers.ts). The package's dependencies stay as they are, so that what a
- * project's own instrumentations require resolves as before.
+ * point; its two trace serializers are in the bundle, run on the first export (src/serializers.ts). The package's
+ * dependencies stay as they are, so that what a project's own instrumentations require resolves as before.
  */
 const {build: bundle} = require('esbuild');
 const {writeFileSync} = require('node:fs');
