@@ -1,5 +1,5 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
-import {callSites} from './spans';
+import {callSites} from './call-sites';
 
 /*
  * Jest 30's circus keeps each test's execution context in an AsyncLocalStorage that it creates anew for every test

@@ -1,6 +1,7 @@
 import {stripVTControlCharacters} from 'node:util';
 import {SpanStatusCode, type Attributes, type Span} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
+import {callSites} from './call-sites';
 import {
   ATTR_CODE_COLUMN_NUMBER,
   ATTR_CODE_FILE_PATH,
@@ -91,22 +92,6 @@ const mappedBySite = new Map<string, Location | undefined>();
  */
 const SHALLOW_STACK = 12;
 const FULL_STACK = 100;
-
-/** V8's structured call sites of the current stack, below `below`: no frame is formatted. */
-export function callSites(below: (...args: never[]) => unknown, limit: number): NodeJS.CallSite[] {
-  const prepare = Error.prepareStackTrace;
-  const stackLimit = Error.stackTraceLimit;
-  try {
-    Error.prepareStackTrace = (_error, sites) => sites;
-    Error.stackTraceLimit = limit;
-    const holder: {stack?: unknown} = {};
-    Error.captureStackTrace(holder, below);
-    return Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : [];
-  } finally {
-    Error.prepareStackTrace = prepare;
-    Error.stackTraceLimit = stackLimit;
-  }
-}
 
 /**
  * Where the test being declared right now sits in `file`: called while the test file runs `test(…)` (circus's
