@@ -1,10 +1,11 @@
 'use strict';
 
-const {readdirSync, readFileSync} = require('node:fs');
+const {readdirSync, readFileSync, readlinkSync} = require('node:fs');
 
 /*
  * Peak resident memory of a Jest run, read from /proc while it runs: VmHWM ("high water mark") of the jest process
- * and of each of its `node` children (the workers). VmHWM only grows, so the last reading of a process is its peak
+ * and of each of its children that runs the same executable (the workers; their thread name is not a guide: Node 24
+ * calls it `MainThread`). VmHWM only grows, so the last reading of a process is its peak
  * up to that moment; sampling every 50 ms misses at most the last 50 ms of a worker's life.
  */
 
@@ -19,8 +20,17 @@ function readKb(pid, field) {
   }
 }
 
+function executable(pid) {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
+}
+
 function nodeChildren(pid) {
   const children = [];
+  const node = executable(pid);
   let tasks = [];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
@@ -35,11 +45,7 @@ function nodeChildren(pid) {
       continue;
     }
     for (const child of text.split(' ').filter(Boolean)) {
-      try {
-        if (readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'node') children.push(Number(child));
-      } catch {
-        // gone already
-      }
+      if (node !== undefined && executable(child) === node) children.push(Number(child));
     }
   }
   return children;
