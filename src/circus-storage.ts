@@ -47,8 +47,14 @@ export function releaseCircusStorages(): void {
   for (const storage of storages) storage.disable();
 }
 
+/**
+ * Whether the code that called `run` is circus's (its runInTestExecutionContext). Below this module's wrapper (the
+ * first frame), frames called as `run` are passed over: those of any other code that wraps
+ * `AsyncLocalStorage.prototype.run` after this module (an APM agent). The caller is the next frame: for the tracing's
+ * own storage that is the context manager's `with`, for a storage a test function runs directly the test function.
+ */
 function calledFromCircus(): boolean {
-  // Below this module's wrapper: circus's runInTestExecutionContext.
-  const caller = callSites(calledFromCircus, 3).find(site => site.getFileName() !== __filename);
+  const [, ...below] = callSites(calledFromCircus, 8);
+  const caller = below.find(site => site.getMethodName() !== 'run');
   return JEST_CIRCUS.test(caller?.getFileName() ?? '');
 }
