@@ -29,13 +29,14 @@ function areaOf(url, ownBuild) {
 }
 
 const BUNDLE = /\/build\/package\.js$/;
-const MODULE_MARKER = /^\/\/ ((?:node_modules|build)\/\S+)$/;
+const MODULE_MARKER = /^\/\/ ((?:node_modules|build|src)\/\S+)$/;
 const markersByBundle = new Map();
 
 /**
  * The package's single-file build (scripts/bundle.js) holds its own modules and the OpenTelemetry packages in one
  * file, where esbuild starts each module with a `// <path>` comment. A frame in it is given the URL of the module its
- * line falls in, so that time is grouped by package as it would be for separate files.
+ * line falls in, so that time is grouped by package as it would be for separate files. The package's own modules are
+ * bundled from src/*.ts; their frames get the URL of the compiled build/*.js, which is what "the package" means here.
  */
 function moduleUrl(url, line) {
   const path = url.replace(/^file:\/\//, '');
@@ -45,7 +46,7 @@ function moduleUrl(url, line) {
     try {
       readFileSync(path, 'utf8').split('\n').forEach((text, index) => {
         const marker = MODULE_MARKER.exec(text);
-        if (marker) markers.push([index, marker[1]]);
+        if (marker) markers.push([index, marker[1].replace(/^src\/(.*)\.ts$/, 'build/$1.js')]);
       });
     } catch {
       // The bundle is gone: keep the bundle's own URL.
