@@ -11,6 +11,7 @@ const {mkdirSync, rmSync, writeFileSync} = require('node:fs');
 const {join} = require('node:path');
 const {parseArgs} = require('./lib/args');
 const {heapSeries} = require('./lib/heap');
+const {instructionsSection} = require('./lib/instructions');
 const {buildFingerprint, machine} = require('./lib/machine');
 const {profileSection} = require('./lib/profile');
 const {renderReport} = require('./lib/report');
@@ -78,6 +79,10 @@ async function main() {
       log('startup cost, CPU profile and lifecycle timings');
       results.startup = runScript('startup.js', []);
       results.profile = await profileSection({...common, suite});
+    }
+    if (has('instructions')) {
+      log('instructions counted by valgrind, one file in band');
+      results.instructions = await instructionsSection({...common, tests: options.instructionTests});
     }
   } finally {
     await services.service.close();

@@ -18,7 +18,8 @@ const FULL = {
   bigFile: 10_000,
   bigPairs: 3,
   microTests: 50_000,
-  sections: ['suite', 'ablation', 'scaling', 'big', 'micro', 'profile'],
+  instructionTests: 200,
+  sections: ['suite', 'ablation', 'scaling', 'big', 'micro', 'profile', 'instructions'],
 };
 
 const QUICK = {
@@ -33,6 +34,7 @@ const QUICK = {
   bigFile: 2_000,
   bigPairs: 1,
   microTests: 30_000,
+  instructionTests: 50,
 };
 
 const HELP = `Usage: npm run bench -- [flags]
@@ -50,6 +52,7 @@ const HELP = `Usage: npm run bench -- [flags]
   --big-file N         tests in the single-file case (${FULL.bigFile})
   --big-pairs N        rounds of the single-file case (${FULL.bigPairs})
   --micro-tests N      tests driven through the recorder by the micro-benchmark (${FULL.microTests})
+  --instruction-tests N tests of the file whose instructions valgrind counts (${FULL.instructionTests})
   --only LIST          sections to run: ${FULL.sections.join(',')} (all)
   --keep               keep bench/.work/ (generated suites, caches, profiles) afterwards
 `;
@@ -64,6 +67,7 @@ const NUMBERS = {
   '--big-file': 'bigFile',
   '--big-pairs': 'bigPairs',
   '--micro-tests': 'microTests',
+  '--instruction-tests': 'instructionTests',
 };
 const LISTS = {'--workers': 'workers', '--scaling-tests': 'scalingTests', '--scaling-calls': 'scalingCalls'};
 

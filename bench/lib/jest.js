@@ -41,6 +41,7 @@ function reapedChildrenCpuMs() {
  * @param {string} run.cacheDirectory
  * @param {string[]} [run.args] more jest flags (-w 2, --runInBand…)
  * @param {string[]} [run.nodeArgs] flags for node itself (--cpu-prof…)
+ * @param {string[]} [run.wrapper] a command that runs node (valgrind and its flags): the command line is prefixed
  * @param {Record<string, string>} [run.env]
  * @param {number} run.expectedTests
  */
@@ -58,7 +59,8 @@ async function runJest(run) {
   ];
   const cpuBefore = reapedChildrenCpuMs();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, {cwd: run.rootDir, env: cleanEnv(run.env), stdio: ['ignore', 'ignore', 'pipe']});
+  const [command, ...commandArgs] = [...(run.wrapper ?? []), process.execPath, ...args];
+  const child = spawn(command, commandArgs, {cwd: run.rootDir, env: cleanEnv(run.env), stdio: ['ignore', 'ignore', 'pipe']});
   const memory = sampleMemory(child.pid);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', chunk => (stderr = (stderr + chunk).slice(-200_000)));

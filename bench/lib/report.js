@@ -198,6 +198,20 @@ function profileSection({profile, phases}) {
   ].join('\n');
 }
 
+function instructionsSection(result) {
+  if (result.skipped) return `Not measured: ${result.skipped}.`;
+  const label = {plain: 'a · jest-environment-node', otlp: 'b · otel → OTLP receiver', uninstrumented: 'e · otel → OTLP, http/fetch off'};
+  const rows = result.rows.map(row => [`1 file × ${row.tests}`, label[row.config], fixed(row.instructions / 1e9, 3)]);
+  const millions = value => fixed(value / 1e6, 2);
+  return [
+    'One file in band under `valgrind --tool=cachegrind --cache-sim=no` (the jest process, which runs the tests), after a run that filled Jest\'s cache.',
+    '',
+    table(['file', 'configuration', 'instructions (G)'], rows),
+    '',
+    `Ratio b/a on the ${result.tests}-test file: **${ratio(result.ratio)}**. Per test: plain Jest ${millions(result.plainPerTest)} M instructions, the tracing **${millions(result.tracingPerTest)} M** more; the tracing's fixed cost (loading, pipeline, one file): ${millions(result.tracingFixed)} M. The HTTP and fetch instrumentations (b − e on the ${result.tests}-test file, their loading included): ${millions(result.instrumentationsPerTest)} M per test of one call.`,
+  ].join('\n');
+}
+
 function renderReport(results) {
   const m = results.machine;
   const parts = [
@@ -216,6 +230,7 @@ function renderReport(results) {
   if (results.micro) parts.push('', '### Micro-benchmark: SuiteRecorder per test', '', microSection(results.micro));
   if (results.startup) parts.push('', '### Once per worker: loading and building the pipeline', '', startupSection(results.startup));
   if (results.profile) parts.push('', '### Profile', '', profileSection(results.profile));
+  if (results.instructions) parts.push('', '### Instructions (valgrind)', '', instructionsSection(results.instructions));
   return `${parts.join('\n')}\n`;
 }
 
