@@ -133,9 +133,12 @@ export class RedactingSpanProcessor implements SpanProcessor {
 
   onStart(): void {}
 
+  // Runs at the end of every span: no array per attribute, and the header pattern only for keys that can match it.
   onEnding(span: Span): void {
-    for (const [key, value] of Object.entries(span.attributes)) {
-      const header = HEADER_ATTRIBUTE.exec(key);
+    const attributes = span.attributes;
+    for (const key in attributes) {
+      const value = attributes[key];
+      const header = key.startsWith('http.') ? HEADER_ATTRIBUTE.exec(key) : null;
       if (header && isSecretHeader(header[1].replace(/_/g, '-'), this.extraHeaders)) {
         span.setAttribute(key, REDACTED);
       } else if (typeof value === 'string') {
