@@ -5,9 +5,10 @@
  *
  * Every Jest worker loads the environment. From separate files that is about 200 modules (the API, SDK, resources,
  * semantic conventions, instrumentations…), each resolved, read and compiled on its own: some 90 ms per worker. As
- * one file, tree-shaken (below), about 16 ms. Left outside: jest-environment-node (Jest loads it anyway) and the OTLP transformer's entry
- * point; its two trace serializers are in the bundle, run on the first export (src/serializers.ts). The package's
- * dependencies stay as they are, so that what a project's own instrumentations require resolves as before.
+ * one file, tree-shaken (below), about 16 ms. Left outside: jest-environment-node (Jest loads it anyway) and the OTLP
+ * transformer's entry point; its two trace serializers are in the bundle, run on the first export
+ * (src/serializers.ts). The package's dependencies stay as they are, so that what a project's own instrumentations
+ * require resolves as before.
  *
  * The bundle is built from the TypeScript sources and from the ES module builds of the OpenTelemetry packages (each
  * ships both), also where the code says `require()`: ES modules can be tree-shaken, CommonJS cannot. That leaves out
@@ -29,10 +30,9 @@ const EXTERNAL = ['jest-environment-node', '@opentelemetry/otlp-transformer'];
 const traceSerializers = {
   name: 'otlp-trace-serializers',
   setup(esbuild) {
-    esbuild.onResolve({filter: /^jest-environment-otel\/bundled\/otlp-trace-(protobuf|json)$/}, ({path}) => {
-      const [last, ...folders] = [...TRACE_MODULES[path.endsWith('json') ? 'json' : 'protobuf']].reverse();
-      return {path: join(transformerDist, ...folders.reverse(), last.replace(/\.cjs$/, '.mjs'))};
-    });
+    esbuild.onResolve({filter: /^jest-environment-otel\/bundled\/otlp-trace-(protobuf|json)$/}, ({path}) => ({
+      path: join(transformerDist, ...TRACE_MODULES[path.endsWith('json') ? 'json' : 'protobuf']).replace(/\.cjs$/, '.mjs'),
+    }));
   },
 };
 
