@@ -31,7 +31,7 @@ const traceSerializers = {
   name: 'otlp-trace-serializers',
   setup(esbuild) {
     esbuild.onResolve({filter: /^jest-environment-otel\/bundled\/otlp-trace-(protobuf|json)$/}, ({path}) => ({
-      path: join(transformerDist, ...TRACE_MODULES[path.endsWith('json') ? 'json' : 'protobuf']).replace(/\.cjs$/, '.mjs'),
+      path: `${join(transformerDist, ...TRACE_MODULES[path.endsWith('json') ? 'json' : 'protobuf'])}.mjs`,
     }));
   },
 };

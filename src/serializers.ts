@@ -3,8 +3,11 @@ import {dirname, join} from 'node:path';
 type Transformer = typeof import('@opentelemetry/otlp-transformer');
 export type TraceSerializers = Pick<Transformer, 'ProtobufTraceSerializer' | 'JsonTraceSerializer'>;
 
-/** The transformer's trace-only modules, inside its `dist/` folder (not in its exports map). */
-export const TRACE_MODULES = {protobuf: ['trace', 'protobuf', 'trace.cjs'], json: ['trace', 'json', 'trace.cjs']} as const;
+/**
+ * The transformer's trace-only modules, inside its `dist/` folder (not in its exports map), without their extension:
+ * `.cjs` for its CommonJS build, `.mjs` for its ES module build (the one the single-file build takes).
+ */
+export const TRACE_MODULES = {protobuf: ['trace', 'protobuf', 'trace'], json: ['trace', 'json', 'trace']} as const;
 
 let loaded: TraceSerializers | undefined;
 
@@ -31,7 +34,7 @@ function bundled(): TraceSerializers | undefined {
 function fromDist(): TraceSerializers | undefined {
   try {
     const dist = dirname(require.resolve('@opentelemetry/otlp-transformer'));
-    return checked(require(join(dist, ...TRACE_MODULES.protobuf)), require(join(dist, ...TRACE_MODULES.json)));
+    return checked(require(`${join(dist, ...TRACE_MODULES.protobuf)}.cjs`), require(`${join(dist, ...TRACE_MODULES.json)}.cjs`));
   } catch {
     return undefined;
   }
