@@ -4,6 +4,7 @@ const {execFileSync} = require('node:child_process');
 const {mkdirSync, readFileSync, rmSync} = require('node:fs');
 const {join} = require('node:path');
 const {runJest} = require('./jest');
+const {configurations} = require('./scenario');
 const {generateSuite} = require('./suite');
 
 /*
@@ -30,27 +31,31 @@ function hasValgrind() {
 async function instructionsSection({services, workDir, log, tests: asked}) {
   const tests = Math.max(2, asked);
   if (!hasValgrind()) return {skipped: 'valgrind is not installed'};
-  const dir = join(workDir, 'instructions');
-  rmSync(dir, {recursive: true, force: true});
-  mkdirSync(dir, {recursive: true});
-  const env = {BENCH_SERVICE_URL: services.service.url, OTEL_EXPORTER_OTLP_ENDPOINT: services.receiver.url};
-  const configs = [
-    {key: 'a', name: 'plain', config: 'node'},
-    {key: 'b', name: 'otlp', config: 'otel'},
-    {key: 'e', name: 'uninstrumented', config: 'otelUninstrumented'},
-  ];
+  // Under the bench's suites and cache folders, which it deletes at the end unless --keep is given.
+  const cache = join(workDir, 'cache', 'instructions');
+  rmSync(cache, {recursive: true, force: true});
+  mkdirSync(cache, {recursive: true});
+  const all = configurations(services);
+  const chosen = ['plain', 'otlp', 'uninstrumented'].map(name => ({name, ...all[name]}));
   const rows = [];
   for (const count of [1, tests]) {
-    const suite = generateSuite(join(dir, `suite-${count}`), {files: 1, tests: count, calls: 1});
-    for (const config of configs) {
+    const suite = generateSuite(join(workDir, 'suites', `instructions-${count}`), {files: 1, tests: count, calls: 1});
+    for (const config of chosen) {
       if (config.name === 'uninstrumented' && count === 1) continue;
-      const run = {config: suite.configs[config.config], rootDir: suite.dir, cacheDirectory: join(dir, `cache-${count}-${config.name}`), args: ['--runInBand'], env, expectedTests: count};
+      const run = {
+        config: suite.configs[config.config],
+        rootDir: suite.dir,
+        cacheDirectory: join(cache, `${count}-${config.name}`),
+        args: ['--runInBand'],
+        env: {...config.env, BENCH_SERVICE_URL: services.service.url},
+        expectedTests: count,
+      };
       await runJest(run); // fills Jest's transform cache: the counted run does not transform
-      const out = join(dir, `cachegrind-${count}-${config.name}.out`);
+      const out = join(cache, `cachegrind-${count}-${config.name}.out`);
       const counted = await runJest({...run, wrapper: [...VALGRIND, `--cachegrind-out-file=${out}`]});
       const instructions = Number(/^summary:\s+(\d+)/m.exec(readFileSync(out, 'utf8'))?.[1]);
       log(`  instructions, 1 file × ${count} tests, ${config.key}: ${(instructions / 1e9).toFixed(3)} G (${(counted.wallMs / 1000).toFixed(0)} s under valgrind)`);
-      rows.push({tests: count, config: config.name, key: config.key, instructions});
+      rows.push({tests: count, config: config.name, label: `${config.key} · ${config.label}`, instructions});
     }
   }
   const of = (count, name) => rows.find(row => row.tests === count && row.config === name)?.instructions ?? NaN;

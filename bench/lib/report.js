@@ -200,8 +200,7 @@ function profileSection({profile, phases}) {
 
 function instructionsSection(result) {
   if (result.skipped) return `Not measured: ${result.skipped}.`;
-  const label = {plain: 'a · jest-environment-node', otlp: 'b · otel → OTLP receiver', uninstrumented: 'e · otel → OTLP, http/fetch off'};
-  const rows = result.rows.map(row => [`1 file × ${row.tests}`, label[row.config], fixed(row.instructions / 1e9, 3)]);
+  const rows = result.rows.map(row => [`1 file × ${row.tests}`, row.label, fixed(row.instructions / 1e9, 3)]);
   const millions = value => fixed(value / 1e6, 2);
   return [
     'One file in band under `valgrind --tool=cachegrind --cache-sim=no` (the jest process, which runs the tests), after a run that filled Jest\'s cache.',

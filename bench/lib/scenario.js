@@ -124,4 +124,4 @@ function summarize({name, suite, chosen, runs, warmups, pairs, args}) {
   return summary;
 }
 
-module.exports = {measure, workerPeak};
+module.exports = {configurations, measure, workerPeak};
