@@ -59,11 +59,11 @@ class Body {
   }
 }
 
-/** `requestHook` / `responseHook` for `@opentelemetry/instrumentation-http` (client side). */
+/** Body capture for `node:http` / `node:https` client spans (src/http-client.ts). */
 export function httpPayloadHooks(limit: number) {
   return {
-    requestHook(span: Span, request: ClientRequest | IncomingMessage): void {
-      if (!('getHeader' in request) || !isTextual(request.getHeader('content-type'))) return;
+    requestHook(span: Span, request: ClientRequest): void {
+      if (!isTextual(request.getHeader('content-type'))) return;
       const body = new Body(limit);
       const {write, end} = request;
       request.write = function (this: ClientRequest, chunk: unknown, ...rest: unknown[]) {
@@ -76,12 +76,11 @@ export function httpPayloadHooks(limit: number) {
       } as ClientRequest['end'];
       request.once('finish', () => body.recordOn(span, ATTR_REQUEST_BODY, ATTR_REQUEST_BODY_TRUNCATED));
     },
-    responseHook(span: Span, response: IncomingMessage | {req?: unknown}): void {
-      const message = response as IncomingMessage;
-      if (!('req' in response) || !message.headers || !isTextual(message.headers['content-type'])) return;
+    responseHook(span: Span, response: IncomingMessage): void {
+      if (!isTextual(response.headers['content-type'])) return;
       const body = new Body(limit);
-      const emit = message.emit;
-      message.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
+      const emit = response.emit;
+      response.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
         if (event === 'data') body.add(args[0]);
         else if (event === 'end') body.recordOn(span, ATTR_RESPONSE_BODY, ATTR_RESPONSE_BODY_TRUNCATED);
         return emit.call(this, event, ...args);

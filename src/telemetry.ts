@@ -17,6 +17,7 @@ import {SpanLedger} from './ledger';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
 import {runId} from './run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
+import {traceHttpClient} from './http-client';
 import {instrumentSandboxModules, type HookableInstrumentation} from './sandbox-modules';
 import {StoreExporter} from './store';
 import {loadUserInstrumentations} from './user-instrumentations';
@@ -28,6 +29,8 @@ import type {Instrumentation} from '@opentelemetry/instrumentation';
  */
 
 export const TRACER_NAME = 'jest-environment-otel';
+/** The instrumentation scope of `node:http` / `node:https` client spans (src/http-client.ts). */
+const HTTP_TRACER_NAME = 'jest-environment-otel/http';
 
 export interface Pipeline {
   readonly tracer: Tracer;
@@ -163,14 +166,19 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
   if (config.http) {
     const {HttpInstrumentation} = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
     const allowed = (names: string[]) => names.filter(name => !isSecretHeader(name, config.redactHeaders));
+    const requestHeaders = allowed(config.captureHeaders.request);
+    const responseHeaders = allowed(config.captureHeaders.response);
+    traceHttpClient(provider.getTracer(HTTP_TRACER_NAME), {
+      requestHeaders,
+      responseHeaders,
+      ...(config.payloadLimit ? {hooks: httpPayloadHooks(config.payloadLimit)} : {}),
+    });
+    // Servers that tests start in this process: their incoming requests.
     instrumentations.push(
       new HttpInstrumentation({
-        headersToSpanAttributes: {
-          client: {requestHeaders: allowed(config.captureHeaders.request), responseHeaders: allowed(config.captureHeaders.response)},
-          server: {requestHeaders: allowed(config.captureHeaders.request), responseHeaders: allowed(config.captureHeaders.response)},
-        },
+        disableOutgoingRequestInstrumentation: true,
+        headersToSpanAttributes: {server: {requestHeaders, responseHeaders}},
         redactedQueryParams: [],
-        ...(config.payloadLimit ? httpPayloadHooks(config.payloadLimit) : {}),
       }),
     );
   }

@@ -14,6 +14,7 @@ const FILES = [
   'console.test.js',
   'failures.test.js',
   'hooks.test.js',
+  'http.test.js',
   'only.test.js',
   'retry.test.js',
   'secrets.test.js',
@@ -44,7 +45,7 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
   test('test outcomes are exactly those of jest-environment-node, and the run exits cleanly', () => {
     expect(run.code).toBe(1);
     expect(outcomes(run.results)).toEqual(outcomes(plainRun.results));
-    expect(Object.keys(outcomes(run.results))).toHaveLength(33);
+    expect(Object.keys(outcomes(run.results))).toHaveLength(37);
     expect(run.stderr).not.toContain('did not exit one second');
     expect(run.stderr).not.toContain('[jest-environment-otel]');
   });
@@ -82,7 +83,7 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
 
   test('one root span per test attempt, linked to its suite, named and described as Jest names it', () => {
     const tests = testSpans(spans);
-    expect(tests).toHaveLength(37);
+    expect(tests).toHaveLength(41);
     const suiteByFile = new Map(spans.filter(span => span.attributes['test.suite.run.status']).map(span => [span.name, span]));
     for (const span of tests) {
       expect(span.parentSpanId).toBeUndefined();
@@ -209,6 +210,38 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
       expect(server.kind).toBe('SERVER');
     }
     expect(onlySpan(childrenOf(spans, test1('done passes')), 'in done callback')).toBeDefined();
+  });
+
+  test('node:http client spans end with the response, the error or the abort, and never trace the export itself', () => {
+    const clientOf = (name: string) => {
+      const [client, ...others] = childrenOf(spans, test1(name)).filter(span => span.kind === 'CLIENT');
+      expect(others).toEqual([]);
+      return client;
+    };
+    const refused = clientOf('a refused connection');
+    expect(refused.attributes).toMatchObject({'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:9/nothing', 'server.port': 9, 'error.type': 'ECONNREFUSED'});
+    expect(refused.status).toEqual({code: 'ERROR', message: 'connect ECONNREFUSED 127.0.0.1:9'});
+    expect(exceptions(refused)[0]).toMatchObject({'exception.type': 'ECONNREFUSED'});
+
+    const cut = clientOf('a response cut off midway');
+    expect(cut.attributes).toMatchObject({'http.response.status_code': 200, 'network.protocol.version': '1.1', 'network.peer.address': '127.0.0.1'});
+    expect(cut.attributes['url.full']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/slow$/);
+    expect(cut.status).toEqual({code: 'ERROR', message: 'the response was aborted'});
+
+    // Rendered headers cannot take a traceparent; the port comes from the socket.
+    const raw = clientOf('headers given as a raw array');
+    expect(raw.attributes['url.full']).toBe(`http://127.0.0.1:${raw.attributes['network.peer.port']}/echo`);
+    expect(raw.attributes).toMatchObject({'http.response.status_code': 200, 'server.port': raw.attributes['network.peer.port']});
+    expect(raw.status.code).toBe('UNSET');
+    expect(childrenOf(spans, raw)).toEqual([]);
+
+    const ended = test1('the response has ended');
+    const client = clientOf('the response has ended');
+    expect(client.endMs).toBeLessThanOrEqual(Number(ended.attributes['seen.response.end']));
+    expect(client.status.code).toBe('UNSET');
+    expect(onlySpan(childrenOf(spans, client), 'GET').kind).toBe('SERVER');
+
+    expect(spans.filter(span => String(span.attributes['url.full']).includes('/v1/traces'))).toEqual([]);
   });
 
   test('console output and the test API become events on the right span', () => {

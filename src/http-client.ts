@@ -1,0 +1,147 @@
+import {subscribe} from 'node:diagnostics_channel';
+import type {ClientRequest, IncomingMessage} from 'node:http';
+import {context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer} from '@opentelemetry/api';
+import {isTracingSuppressed} from '@opentelemetry/core';
+import {safely} from './diag';
+
+/*
+ * Client spans for `node:http` / `node:https` requests, made from the diagnostics channels Node publishes for every
+ * ClientRequest, the way OpenTelemetry's undici instrumentation traces fetch. OpenTelemetry's http instrumentation
+ * wraps `request`/`get` and binds every listener of each request and response to a context; in a test run that
+ * cost more than the request itself (see BENCHMARKS.md). Node already runs a request's listeners in the context the
+ * request was made in, so nothing is wrapped here: a span starts when the request is created (in the caller's
+ * context, whose `traceparent` it gets), takes the response's status when its head arrives, and ends when the
+ * response ends, the request fails, or the request closes before either (an abort). Each ends it before the
+ * user's own listeners for that event run. Incoming requests (servers started by
+ * tests) stay with the http instrumentation.
+ */
+
+const CREATED = 'http.client.request.created';
+const RESPONSE = 'http.client.response.finish';
+const FAILED = 'http.client.request.error';
+
+export interface HttpClientTracing {
+  /** Request headers recorded as `http.request.header.<name>` (lower case). */
+  requestHeaders: string[];
+  /** Response headers recorded as `http.response.header.<name>` (lower case). */
+  responseHeaders: string[];
+  /** Body capture, called when the request is created and when the response's head arrives. */
+  hooks?: {
+    requestHook(span: Span, request: ClientRequest): void;
+    responseHook(span: Span, response: IncomingMessage): void;
+  };
+}
+
+/** The span of each request in flight, whether its response's head arrived, and whether its URL still lacks the port. */
+const spanByRequest = new WeakMap<ClientRequest, {span: Span; answered: boolean; portUnknown: boolean}>();
+const headerSetter = {
+  set(request: ClientRequest, key: string, value: string) {
+    request.setHeader(key, value);
+  },
+};
+
+/** Subscribes once per process; every later call is ignored (the pipeline is built once per worker). */
+let subscribed = false;
+
+export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): void {
+  if (subscribed) return;
+  subscribed = true;
+  const requestHeaders = options.requestHeaders.map(name => name.toLowerCase());
+  const responseHeaders = options.responseHeaders.map(name => name.toLowerCase());
+  subscribe(CREATED, message =>
+    safely('tracing an http request', () => started(tracer, (message as {request: ClientRequest}).request, requestHeaders, options.hooks)),
+  );
+  subscribe(RESPONSE, message =>
+    safely('tracing an http response', () => {
+      const {request, response} = message as {request: ClientRequest; response: IncomingMessage};
+      answered(request, response, responseHeaders, options.hooks);
+    }),
+  );
+  subscribe(FAILED, message =>
+    safely('tracing an http request', () => {
+      const {request, error} = message as {request: ClientRequest; error: Error};
+      failed(request, error);
+    }),
+  );
+}
+
+function started(tracer: Tracer, request: ClientRequest, headers: string[], hooks: HttpClientTracing['hooks']): void {
+  const parent = context.active();
+  if (isTracingSuppressed(parent)) return;
+  const method = request.method;
+  // Headers given as a raw array are already rendered: no Host header to read (the port is taken from the socket
+  // when the response comes), and none to add.
+  const host = request.headersSent ? undefined : request.getHeader('host');
+  const attributes: Attributes = {'http.request.method': method, 'server.address': request.host};
+  if (typeof host === 'string') {
+    attributes['url.full'] = `${request.protocol}//${host}${request.path}`;
+    attributes['server.port'] = portOf(host) ?? (request.protocol === 'https:' ? 443 : 80);
+  } else {
+    attributes['url.full'] = `${request.protocol}//${request.host}${request.path}`;
+  }
+  const span = tracer.startSpan(method, {kind: SpanKind.CLIENT, attributes}, parent);
+  for (const name of headers) {
+    const value = request.getHeader(name);
+    if (value !== undefined) span.setAttribute(`http.request.header.${name}`, Array.isArray(value) ? value : [String(value)]);
+  }
+  spanByRequest.set(request, {span, answered: false, portUnknown: typeof host !== 'string'});
+  if (!request.headersSent) propagation.inject(trace.setSpan(parent, span), request, headerSetter);
+  hooks?.requestHook(span, request);
+  request.once('close', () => closed(request));
+}
+
+function answered(request: ClientRequest, response: IncomingMessage, headers: string[], hooks: HttpClientTracing['hooks']): void {
+  const inFlight = spanByRequest.get(request);
+  if (!inFlight) return;
+  inFlight.answered = true;
+  const span = inFlight.span;
+  const status = response.statusCode ?? 0;
+  span.setAttribute('http.response.status_code', status);
+  span.setAttribute('network.protocol.version', response.httpVersion);
+  const socket = request.socket;
+  if (socket?.remoteAddress) {
+    span.setAttribute('network.peer.address', socket.remoteAddress);
+    if (socket.remotePort !== undefined) span.setAttribute('network.peer.port', socket.remotePort);
+    if (inFlight.portUnknown && socket.remotePort !== undefined) {
+      span.setAttribute('server.port', socket.remotePort);
+      span.setAttribute('url.full', `${request.protocol}//${request.host}:${socket.remotePort}${request.path}`);
+    }
+  }
+  for (const name of headers) {
+    const value = response.headers[name];
+    if (value !== undefined) span.setAttribute(`http.response.header.${name}`, Array.isArray(value) ? value : [value]);
+  }
+  if (status >= 400 || status < 100) {
+    span.setAttribute('error.type', String(status));
+    span.setStatus({code: SpanStatusCode.ERROR});
+  }
+  hooks?.responseHook(span, response);
+  response.once('end', () => end(request));
+}
+
+function failed(request: ClientRequest, error: Error): void {
+  const span = spanByRequest.get(request)?.span;
+  if (!span) return;
+  span.recordException(error);
+  span.setStatus({code: SpanStatusCode.ERROR, message: error.message});
+  span.setAttribute('error.type', (error as NodeJS.ErrnoException).code ?? error.name);
+  end(request);
+}
+
+/** Closed before its response ended (and without an error): aborted. */
+function closed(request: ClientRequest): void {
+  const inFlight = spanByRequest.get(request);
+  if (!inFlight) return;
+  inFlight.span.setStatus({code: SpanStatusCode.ERROR, message: inFlight.answered ? 'the response was aborted' : 'the request was aborted'});
+  end(request);
+}
+
+function end(request: ClientRequest): void {
+  spanByRequest.get(request)?.span.end();
+  spanByRequest.delete(request);
+}
+
+function portOf(host: string): number | undefined {
+  const match = /:(\d+)$/.exec(host);
+  return match ? Number(match[1]) : undefined;
+}
