@@ -49,23 +49,35 @@ export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): voi
   const requestHeaders = options.requestHeaders.map(name => name.toLowerCase());
   const responseHeaders = options.responseHeaders.map(name => name.toLowerCase());
   subscribe(CREATED, message =>
-    safely('tracing an http request', () => started(tracer, (message as {request: ClientRequest}).request, requestHeaders, options.hooks)),
+    safely('tracing an http request', () => started(tracer, (message as {request: ClientRequest}).request, options.hooks)),
   );
   subscribe(RESPONSE, message =>
     safely('tracing an http response', () => {
       const {request, response} = message as {request: ClientRequest; response: IncomingMessage};
+      recordRequestHeaders(request, requestHeaders);
       answered(request, response, responseHeaders, options.hooks);
     }),
   );
   subscribe(FAILED, message =>
     safely('tracing an http request', () => {
       const {request, error} = message as {request: ClientRequest; error: Error};
+      recordRequestHeaders(request, requestHeaders);
       failed(request, error);
     }),
   );
 }
 
-function started(tracer: Tracer, request: ClientRequest, headers: string[], hooks: HttpClientTracing['hooks']): void {
+/** Read once the request is sent: headers set after `http.request()` returned count too. */
+function recordRequestHeaders(request: ClientRequest, headers: string[]): void {
+  const span = spanByRequest.get(request)?.span;
+  if (!span) return;
+  for (const name of headers) {
+    const value = request.getHeader(name);
+    if (value !== undefined) span.setAttribute(`http.request.header.${name}`, Array.isArray(value) ? value : [String(value)]);
+  }
+}
+
+function started(tracer: Tracer, request: ClientRequest, hooks: HttpClientTracing['hooks']): void {
   const parent = context.active();
   if (isTracingSuppressed(parent)) return;
   const method = request.method;
@@ -80,10 +92,6 @@ function started(tracer: Tracer, request: ClientRequest, headers: string[], hook
     attributes['url.full'] = `${request.protocol}//${request.host}${request.path}`;
   }
   const span = tracer.startSpan(method, {kind: SpanKind.CLIENT, attributes}, parent);
-  for (const name of headers) {
-    const value = request.getHeader(name);
-    if (value !== undefined) span.setAttribute(`http.request.header.${name}`, Array.isArray(value) ? value : [String(value)]);
-  }
   spanByRequest.set(request, {span, answered: false, portUnknown: typeof host !== 'string'});
   if (!request.headersSent) propagation.inject(trace.setSpan(parent, span), request, headerSetter);
   hooks?.requestHook(span, request);

@@ -238,6 +238,7 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
     const ended = test1('the response has ended');
     const client = clientOf('the response has ended');
     expect(client.endMs).toBeLessThanOrEqual(Number(ended.attributes['seen.response.end']));
+    expect(client.attributes['http.request.header.x-request-id']).toEqual(['set-late']);
     expect(client.status.code).toBe('UNSET');
     expect(onlySpan(childrenOf(spans, client), 'GET').kind).toBe('SERVER');
 
