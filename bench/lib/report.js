@@ -207,7 +207,7 @@ function instructionsSection(result) {
     '',
     table(['file', 'configuration', 'instructions (G)'], rows),
     '',
-    `Ratio b/a on the ${result.tests}-test file: **${ratio(result.ratio)}**. Per test: plain Jest ${millions(result.plainPerTest)} M instructions, the tracing **${millions(result.tracingPerTest)} M** more; the tracing's fixed cost (loading, pipeline, one file): ${millions(result.tracingFixed)} M. The HTTP and fetch instrumentations (b − e on the ${result.tests}-test file, their loading included): ${millions(result.instrumentationsPerTest)} M per test of one call.`,
+    `Ratio b/a on the ${result.tests}-test file: **${ratio(result.ratio)}**. Per test: plain Jest ${millions(result.plainPerTest)} M instructions, the tracing **${millions(result.tracingPerTest)} M** more; the tracing's fixed cost (loading, pipeline, one file): ${millions(result.tracingFixed)} M. The HTTP and fetch tracing (b − e on the ${result.tests}-test file, their loading included): ${millions(result.instrumentationsPerTest)} M per test of one call.`,
   ].join('\n');
 }
 
@@ -222,7 +222,7 @@ function renderReport(results) {
       (results.build.atEnd === results.build.atStart ? ' (unchanged during the run).' : `, **rebuilt during the run** (now ${results.build.atEnd}): runs may have measured different code.`),
   ];
   if (results.suite) parts.push('', '### Targets', '', targetsSection(results), '', '### Default suite', '', results.suite.map(suiteSection).join('\n\n'));
-  if (results.ablation) parts.push('', '### Ablation: without the HTTP and fetch instrumentations; plain Jest with only the storage release', '', suiteSection(results.ablation));
+  if (results.ablation) parts.push('', '### Ablation: without the HTTP and fetch tracing; plain Jest with only the storage release', '', suiteSection(results.ablation));
   if (results.scaling) parts.push('', '### Scaling', '', scalingSection(results.scaling));
   if (results.big) parts.push('', `### One file of ${results.big.suite.tests} tests`, '', suiteSection(results.big));
   if (results.bigHeap) parts.push('', heapSection(results.bigHeap));
