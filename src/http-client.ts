@@ -136,11 +136,12 @@ function failed(request: ClientRequest, error: Error): void {
   end(request);
 }
 
-/** Closed before its response ended (and without an error): aborted. */
+/** Closed before its response ended (and without an error): aborted, unless the connection was upgraded. */
 function closed(request: ClientRequest): void {
   const inFlight = spanByRequest.get(request);
   if (!inFlight) return;
-  inFlight.span.setStatus({code: SpanStatusCode.ERROR, message: inFlight.answered ? 'the response was aborted' : 'the request was aborted'});
+  // An upgrade (WebSocket…) or CONNECT hands the socket over with no response event; that is no failure.
+  if (!(request as ClientRequest & {upgradeOrConnect?: boolean}).upgradeOrConnect) inFlight.span.setStatus({code: SpanStatusCode.ERROR, message: inFlight.answered ? 'the response was aborted' : 'the request was aborted'});
   end(request);
 }
 

@@ -45,7 +45,7 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
   test('test outcomes are exactly those of jest-environment-node, and the run exits cleanly', () => {
     expect(run.code).toBe(1);
     expect(outcomes(run.results)).toEqual(outcomes(plainRun.results));
-    expect(Object.keys(outcomes(run.results))).toHaveLength(37);
+    expect(Object.keys(outcomes(run.results))).toHaveLength(38);
     expect(run.stderr).not.toContain('did not exit one second');
     expect(run.stderr).not.toContain('[jest-environment-otel]');
   });
@@ -83,7 +83,7 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
 
   test('one root span per test attempt, linked to its suite, named and described as Jest names it', () => {
     const tests = testSpans(spans);
-    expect(tests).toHaveLength(41);
+    expect(tests).toHaveLength(42);
     const suiteByFile = new Map(spans.filter(span => span.attributes['test.suite.run.status']).map(span => [span.name, span]));
     for (const span of tests) {
       expect(span.parentSpanId).toBeUndefined();
@@ -234,6 +234,11 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
     expect(raw.attributes).toMatchObject({'http.response.status_code': 200, 'server.port': raw.attributes['network.peer.port']});
     expect(raw.status.code).toBe('UNSET');
     expect(childrenOf(spans, raw)).toEqual([]);
+
+    // An upgrade hands the socket over without a response event: the span ends, without an error.
+    const upgraded = clientOf('an upgraded connection');
+    expect(upgraded.attributes['url.full']).toMatch(/\/socket$/);
+    expect(upgraded.status.code).toBe('UNSET');
 
     const ended = test1('the response has ended');
     const client = clientOf('the response has ended');
