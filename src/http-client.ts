@@ -1,4 +1,4 @@
-import {subscribe} from 'node:diagnostics_channel';
+import {subscribe, unsubscribe} from 'node:diagnostics_channel';
 import type {ClientRequest, IncomingMessage} from 'node:http';
 import {context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer} from '@opentelemetry/api';
 import {isTracingSuppressed} from '@opentelemetry/core';
@@ -40,31 +40,40 @@ const headerSetter = {
   },
 };
 
-/** Subscribes once per process; every later call is ignored (the pipeline is built once per worker). */
+/** Subscribes once per process; later calls are ignored (the pipeline is built once per worker). Returns the unsubscribe. */
 let subscribed = false;
 
-export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): void {
-  if (subscribed) return;
+export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () => void {
+  if (subscribed) return () => {};
   subscribed = true;
   const requestHeaders = options.requestHeaders.map(name => name.toLowerCase());
   const responseHeaders = options.responseHeaders.map(name => name.toLowerCase());
-  subscribe(CREATED, message =>
-    safely('tracing an http request', () => started(tracer, (message as {request: ClientRequest}).request, options.hooks)),
-  );
-  subscribe(RESPONSE, message =>
-    safely('tracing an http response', () => {
-      const {request, response} = message as {request: ClientRequest; response: IncomingMessage};
-      recordRequestHeaders(request, requestHeaders);
-      answered(request, response, responseHeaders, options.hooks);
-    }),
-  );
-  subscribe(FAILED, message =>
-    safely('tracing an http request', () => {
-      const {request, error} = message as {request: ClientRequest; error: Error};
-      recordRequestHeaders(request, requestHeaders);
-      failed(request, error);
-    }),
-  );
+  const handlers: Array<[string, (message: unknown) => void]> = [
+    [CREATED, message => safely('tracing an http request', () => started(tracer, (message as {request: ClientRequest}).request, options.hooks))],
+    [
+      RESPONSE,
+      message =>
+        safely('tracing an http response', () => {
+          const {request, response} = message as {request: ClientRequest; response: IncomingMessage};
+          recordRequestHeaders(request, requestHeaders);
+          answered(request, response, responseHeaders, options.hooks);
+        }),
+    ],
+    [
+      FAILED,
+      message =>
+        safely('tracing an http request', () => {
+          const {request, error} = message as {request: ClientRequest; error: Error};
+          recordRequestHeaders(request, requestHeaders);
+          failed(request, error);
+        }),
+    ],
+  ];
+  for (const [name, handler] of handlers) subscribe(name, handler);
+  return () => {
+    for (const [name, handler] of handlers) unsubscribe(name, handler);
+    subscribed = false;
+  };
 }
 
 /** Read once the request is sent: headers set after `http.request()` returned count too. */
