@@ -11,9 +11,8 @@ import {safely} from './diag';
  * cost more than the request itself (see BENCHMARKS.md). Node already runs a request's listeners in the context the
  * request was made in, so nothing is wrapped here: a span starts when the request is created (in the caller's
  * context, whose `traceparent` it gets), takes the response's status when its head arrives, and ends when the
- * response ends, the request fails, or the request closes before either (an abort). Each ends it before the
- * user's own listeners for that event run. Incoming requests (servers started by
- * tests) stay with the http instrumentation.
+ * response ends, the request fails, or the request closes before either (an abort) — each time before the user's
+ * own listeners for that event run. Incoming requests (servers started by tests) stay with the http instrumentation.
  */
 
 const CREATED = 'http.client.request.created';
