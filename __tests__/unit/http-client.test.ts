@@ -89,6 +89,37 @@ test('a request in a span: a CLIENT child with the URL, the status, captured hea
   expect(seen[0].traceparent).toBe(`00-${client.spanContext().traceId}-${client.spanContext().spanId}-01`);
 });
 
+test('listeners run in the caller’s context, also for requests an agent queues for a socket: nothing needs binding', async () => {
+  const agent = new http.Agent({keepAlive: true, maxSockets: 1});
+  try {
+    const names = ['first', 'second', 'third'];
+    const callers = names.map(name => tracing.tracer.startSpan(name));
+    await Promise.all(
+      callers.map((caller, index) =>
+        context.with(trace.setSpan(ROOT_CONTEXT, caller), () =>
+          new Promise<void>((resolve, reject) => {
+            http
+              .get(`${base}/queued`, {agent}, response => {
+                tracing.tracer.startSpan(`in the response of ${names[index]}`).end();
+                response.resume();
+                response.on('end', () => resolve());
+              })
+              .on('error', reject);
+          }),
+        ),
+      ),
+    );
+    callers.forEach((caller, index) => {
+      caller.end();
+      const inResponse = tracing.spans().find(span => span.name === `in the response of ${names[index]}`);
+      expect(inResponse?.parentSpanContext?.spanId).toBe(caller.spanContext().spanId);
+    });
+    expect(tracing.spans().filter(span => span.name === 'GET')).toHaveLength(3);
+  } finally {
+    agent.destroy();
+  }
+});
+
 test('a 4xx answer is an ERROR span whose error.type is the status', async () => {
   expect(await call('/missing')).toBe('no such thing');
   const [client] = tracing.spans();
