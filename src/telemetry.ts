@@ -187,7 +187,8 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
     const allowed = [...config.captureHeaders.request, ...config.captureHeaders.response].filter(name => !isSecretHeader(name, config.redactHeaders));
     instrumentations.push(
       new UndiciInstrumentation({
-        headersToSpanAttributes: {requestHeaders: allowed, responseHeaders: allowed},
+        // Given at all (even empty), the lists make it parse every request's and response's headers.
+        ...(allowed.length > 0 ? {headersToSpanAttributes: {requestHeaders: allowed, responseHeaders: allowed}} : {}),
         ...(config.payloadLimit ? fetchPayloadHooks(config.payloadLimit) : {}),
       } as ConstructorParameters<typeof UndiciInstrumentation>[0]),
     );
