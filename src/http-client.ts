@@ -31,8 +31,11 @@ export interface HttpClientTracing {
   };
 }
 
-/** The span of each request in flight, whether its response's head arrived, and whether its URL still lacks the port. */
-const spanByRequest = new WeakMap<ClientRequest, {span: Span; answered: boolean; portUnknown: boolean}>();
+/**
+ * The span of each request in flight, whether its response's head arrived, whether its URL still lacks the port, and
+ * the request headers to record when it ends.
+ */
+const spanByRequest = new WeakMap<ClientRequest, {span: Span; answered: boolean; portUnknown: boolean; headers: string[]}>();
 const headerSetter = {
   set(request: ClientRequest, key: string, value: string) {
     request.setHeader(key, value);
@@ -48,13 +51,15 @@ export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () 
   const requestHeaders = options.requestHeaders.map(name => name.toLowerCase());
   const responseHeaders = options.responseHeaders.map(name => name.toLowerCase());
   const handlers: Array<[string, (message: unknown) => void]> = [
-    [CREATED, message => safely('tracing an http request', () => started(tracer, (message as {request: ClientRequest}).request, options.hooks))],
+    [
+      CREATED,
+      message => safely('tracing an http request', () => started(tracer, (message as {request: ClientRequest}).request, requestHeaders, options.hooks)),
+    ],
     [
       RESPONSE,
       message =>
         safely('tracing an http response', () => {
           const {request, response} = message as {request: ClientRequest; response: IncomingMessage};
-          recordRequestHeaders(request, requestHeaders);
           answered(request, response, responseHeaders, options.hooks);
         }),
     ],
@@ -63,7 +68,6 @@ export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () 
       message =>
         safely('tracing an http request', () => {
           const {request, error} = message as {request: ClientRequest; error: Error};
-          recordRequestHeaders(request, requestHeaders);
           failed(request, error);
         }),
     ],
@@ -75,17 +79,7 @@ export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () 
   };
 }
 
-/** Read once the request is sent: headers set after `http.request()` returned count too. */
-function recordRequestHeaders(request: ClientRequest, headers: string[]): void {
-  const span = spanByRequest.get(request)?.span;
-  if (!span) return;
-  for (const name of headers) {
-    const value = request.getHeader(name);
-    if (value !== undefined) span.setAttribute(`http.request.header.${name}`, Array.isArray(value) ? value : [String(value)]);
-  }
-}
-
-function started(tracer: Tracer, request: ClientRequest, hooks: HttpClientTracing['hooks']): void {
+function started(tracer: Tracer, request: ClientRequest, headers: string[], hooks: HttpClientTracing['hooks']): void {
   const parent = context.active();
   if (isTracingSuppressed(parent)) return;
   const method = request.method;
@@ -100,7 +94,7 @@ function started(tracer: Tracer, request: ClientRequest, hooks: HttpClientTracin
     attributes['url.full'] = `${request.protocol}//${request.host}${request.path}`;
   }
   const span = tracer.startSpan(method, {kind: SpanKind.CLIENT, attributes}, parent);
-  spanByRequest.set(request, {span, answered: false, portUnknown: typeof host !== 'string'});
+  spanByRequest.set(request, {span, answered: false, portUnknown: typeof host !== 'string', headers});
   if (!request.headersSent) propagation.inject(trace.setSpan(parent, span), request, headerSetter);
   hooks?.requestHook(span, request);
   request.once('close', () => closed(request));
@@ -153,9 +147,16 @@ function closed(request: ClientRequest): void {
   end(request);
 }
 
+/** Request headers are read here, once the request is sent: headers set after `http.request()` returned count too. */
 function end(request: ClientRequest): void {
-  spanByRequest.get(request)?.span.end();
+  const inFlight = spanByRequest.get(request);
+  if (!inFlight) return;
   spanByRequest.delete(request);
+  for (const name of inFlight.headers) {
+    const value = request.getHeader(name);
+    if (value !== undefined) inFlight.span.setAttribute(`http.request.header.${name}`, Array.isArray(value) ? value : [String(value)]);
+  }
+  inFlight.span.end();
 }
 
 function portOf(host: string): number | undefined {
