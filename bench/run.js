@@ -11,7 +11,7 @@ const {mkdirSync, rmSync, writeFileSync} = require('node:fs');
 const {join} = require('node:path');
 const {parseArgs} = require('./lib/args');
 const {heapSeries} = require('./lib/heap');
-const {instructionsSection} = require('./lib/instructions');
+const {instructionsSection, workersSection} = require('./lib/instructions');
 const {buildFingerprint, machine} = require('./lib/machine');
 const {profileSection} = require('./lib/profile');
 const {renderReport} = require('./lib/report');
@@ -83,6 +83,8 @@ async function main() {
     if (has('instructions')) {
       log('instructions counted by valgrind, one file in band');
       results.instructions = await instructionsSection({...common, tests: options.instructionTests});
+      log(`instructions counted by valgrind, ${options.tests} tests per file, two workers`);
+      results.instructionsWorkers = await workersSection({...common, tests: options.tests});
     }
   } finally {
     await services.service.close();

@@ -1,7 +1,7 @@
 'use strict';
 
 const {execFileSync} = require('node:child_process');
-const {mkdirSync, readFileSync, rmSync} = require('node:fs');
+const {mkdirSync, readFileSync, readdirSync, rmSync} = require('node:fs');
 const {join} = require('node:path');
 const {runJest} = require('./jest');
 const {configurations} = require('./scenario');
@@ -15,6 +15,11 @@ const {generateSuite} = require('./suite');
  * difference gives the tracing's cost per test and its fixed cost (loading, the pipeline, one file), in instructions.
  * A run under valgrind is 30–50 times slower; about 40 s each here. Instruction counts are not time: code that runs
  * cold (interpreted) costs more instructions per operation than code V8 has optimized.
+ *
+ * The same with two workers (`workersSection`): a suite of more than 20 files (Jest runs 20 or fewer fast files in band
+ * whatever `-w` says) with `-w 2`, valgrind following every child process, so that the count covers the jest process
+ * and both workers: a noise-free figure for the case the timed rounds find hardest to measure, and, with tracing
+ * loaded but disabled and with the HTTP and fetch tracing off, where its cost goes.
  */
 
 const VALGRIND = ['valgrind', '--tool=cachegrind', '--cache-sim=no', '--branch-sim=no', '--smc-check=all-non-file'];
@@ -71,4 +76,61 @@ async function instructionsSection({services, workDir, log, tests: asked}) {
   };
 }
 
-module.exports = {instructionsSection};
+const WORKER_FILES = 24;
+
+/** Instructions of one run of `run`, summed over the jest process and every process it started (its workers). */
+async function countWithChildren(run, outDir) {
+  rmSync(outDir, {recursive: true, force: true});
+  mkdirSync(outDir, {recursive: true});
+  await runJest({...run, wrapper: [...VALGRIND, '--trace-children=yes', `--cachegrind-out-file=${join(outDir, '%p.out')}`]});
+  let total = 0;
+  let workers = 0;
+  const files = readdirSync(outDir);
+  for (const file of files) {
+    const text = readFileSync(join(outDir, file), 'utf8');
+    const instructions = Number(/^summary:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+    total += instructions;
+    if (/^cmd:.*processChild/m.test(text)) workers += instructions;
+  }
+  return {total, workers, processes: files.length};
+}
+
+async function workersSection({services, workDir, log, tests: perFile}) {
+  if (!hasValgrind()) return {skipped: 'valgrind is not installed'};
+  const cache = join(workDir, 'cache', 'instructions-workers');
+  rmSync(cache, {recursive: true, force: true});
+  mkdirSync(cache, {recursive: true});
+  const suite = generateSuite(join(workDir, 'suites', 'instructions-workers'), {files: WORKER_FILES, tests: perFile, calls: 1});
+  const all = configurations(services);
+  const chosen = ['plain', 'disabled', 'uninstrumented', 'otlp'].map(name => ({name, ...all[name]}));
+  const rows = [];
+  for (const config of chosen) {
+    const run = {
+      config: suite.configs[config.config],
+      rootDir: suite.dir,
+      cacheDirectory: join(cache, config.name),
+      args: ['-w', '2'],
+      env: {...config.env, BENCH_SERVICE_URL: services.service.url},
+      expectedTests: suite.totalTests,
+    };
+    await runJest(run);
+    const counted = await countWithChildren(run, join(cache, `cachegrind-${config.name}`));
+    log(`  instructions, ${WORKER_FILES} files × ${perFile} tests, -w 2, ${config.key}: ${(counted.total / 1e9).toFixed(3)} G in ${counted.processes} processes, workers ${(counted.workers / 1e9).toFixed(3)} G`);
+    rows.push({config: config.name, label: `${config.key} · ${config.label}`, ...counted});
+  }
+  const of = name => rows.find(row => row.config === name) ?? {total: NaN, workers: NaN};
+  const tests = suite.totalTests;
+  return {
+    files: WORKER_FILES,
+    tests: perFile,
+    rows,
+    ratio: of('otlp').total / of('plain').total,
+    workersRatio: of('otlp').workers / of('plain').workers,
+    plainPerTest: of('plain').workers / tests,
+    tracingPerTest: (of('otlp').workers - of('plain').workers) / tests,
+    loadedPerTest: (of('disabled').workers - of('plain').workers) / tests,
+    instrumentationsPerTest: (of('otlp').workers - of('uninstrumented').workers) / tests,
+  };
+}
+
+module.exports = {instructionsSection, workersSection};

@@ -211,6 +211,20 @@ function instructionsSection(result) {
   ].join('\n');
 }
 
+function instructionsWorkersSection(result) {
+  if (result.skipped) return `Not measured: ${result.skipped}.`;
+  const giga = value => fixed(value / 1e9, 3);
+  const millions = value => fixed(value / 1e6, 2);
+  const rows = result.rows.map(row => [row.label, giga(row.total), giga(row.workers), String(row.processes)]);
+  return [
+    `${result.files} files × ${result.tests} tests with \`-w 2\` under valgrind, following every process jest starts; counted after a run that filled Jest's cache.`,
+    '',
+    table(['configuration', 'all processes (G)', 'the two workers (G)', 'processes'], rows),
+    '',
+    `Ratio b/a: **${ratio(result.ratio)}** (all processes), ${ratio(result.workersRatio)} (the workers). Per test, in the workers: plain Jest ${millions(result.plainPerTest)} M instructions, the tracing **${millions(result.tracingPerTest)} M** more, of which loading the package with tracing disabled (g − a) ${millions(result.loadedPerTest)} M and the HTTP and fetch tracing (b − e) ${millions(result.instrumentationsPerTest)} M.`,
+  ].join('\n');
+}
+
 function renderReport(results) {
   const m = results.machine;
   const parts = [
@@ -230,6 +244,7 @@ function renderReport(results) {
   if (results.startup) parts.push('', '### Once per worker: loading and building the pipeline', '', startupSection(results.startup));
   if (results.profile) parts.push('', '### Profile', '', profileSection(results.profile));
   if (results.instructions) parts.push('', '### Instructions (valgrind)', '', instructionsSection(results.instructions));
+  if (results.instructionsWorkers) parts.push('', '### Instructions with two workers (valgrind)', '', instructionsWorkersSection(results.instructionsWorkers));
   return `${parts.join('\n')}\n`;
 }
 

@@ -15,7 +15,7 @@ const {countStoredSpans} = require('./store-count');
 
 const STORE_DIR = '.jest-otel';
 
-/** The configurations compared (a–d), and two for the ablation (e, f); `services` holds the URLs the bench started. */
+/** The configurations compared (a–d), two for the ablation (e, f) and one for the instruction counts with workers (g); `services` holds the URLs the bench started. */
 function configurations(services) {
   return {
     plain: {key: 'a', label: 'jest-environment-node', config: 'node', env: {}},
@@ -28,6 +28,7 @@ function configurations(services) {
       config: 'otelUninstrumented',
       env: {OTEL_EXPORTER_OTLP_ENDPOINT: services.receiver.url},
     },
+    disabled: {key: 'g', label: 'otel loaded, OTEL_SDK_DISABLED=true', config: 'otel', env: {OTEL_SDK_DISABLED: 'true'}},
     released: {
       key: 'f',
       label: 'jest-environment-node, circus storages released, no tracing',
