@@ -135,6 +135,8 @@ describe.each([
       'orders prints the invoice',
       'stock is counted',
     ]);
+    const icon = (name: string) => page.locator('#list .row', {hasText: name}).locator('.icon').textContent();
+    expect([await icon(FAILED), await icon(FLAKY), await icon('stock is counted')]).toEqual(['✕', '↻', '✓']);
     await page.click('#filters button[data-status="flaky"]');
     expect(await rowNames(page)).toEqual([FLAKY]);
     await page.click('#filters button[data-status="all"]');
