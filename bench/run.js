@@ -83,8 +83,12 @@ async function main() {
     if (has('instructions')) {
       log('instructions counted by valgrind, one file in band');
       results.instructions = await instructionsSection({...common, tests: options.instructionTests});
-      log(`instructions counted by valgrind, ${options.tests} tests per file, two workers`);
-      results.instructionsWorkers = await workersSection({...common, tests: options.tests});
+      if (options.quick) {
+        log('instructions with two workers: left out of a quick run (about 12 minutes under valgrind)');
+      } else {
+        log(`instructions counted by valgrind, ${options.tests} tests per file, two workers`);
+        results.instructionsWorkers = await workersSection({...common, tests: options.tests});
+      }
     }
   } finally {
     await services.service.close();
