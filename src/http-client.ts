@@ -31,30 +31,26 @@ export interface HttpClientTracing {
   };
 }
 
-/**
- * The span of each request in flight, whether its response's head arrived, whether its URL still lacks the port, and
- * the request headers to record when it ends.
- */
-const spanByRequest = new WeakMap<ClientRequest, {span: Span; answered: boolean; portUnknown: boolean; headers: string[]}>();
+/** The span of each request in flight, whether its response's head arrived, and whether its URL still lacks the port. */
+const spanByRequest = new WeakMap<ClientRequest, {span: Span; answered: boolean; portUnknown: boolean}>();
 const headerSetter = {
   set(request: ClientRequest, key: string, value: string) {
     request.setHeader(key, value);
   },
 };
 
-/** Subscribes once per process; later calls are ignored (the pipeline is built once per worker). Returns the unsubscribe. */
+/** Request headers to record when a request's span ends (lower case); set by `traceHttpClient`. */
+let requestHeaders: string[] = [];
 let subscribed = false;
 
+/** Subscribes once per process; later calls are ignored (the pipeline is built once per worker). Returns the unsubscribe. */
 export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () => void {
   if (subscribed) return () => {};
   subscribed = true;
-  const requestHeaders = options.requestHeaders.map(name => name.toLowerCase());
+  requestHeaders = options.requestHeaders.map(name => name.toLowerCase());
   const responseHeaders = options.responseHeaders.map(name => name.toLowerCase());
   const handlers: Array<[string, (message: unknown) => void]> = [
-    [
-      CREATED,
-      message => safely('tracing an http request', () => started(tracer, (message as {request: ClientRequest}).request, requestHeaders, options.hooks)),
-    ],
+    [CREATED, message => safely('tracing an http request', () => started(tracer, (message as {request: ClientRequest}).request, options.hooks))],
     [
       RESPONSE,
       message =>
@@ -76,25 +72,22 @@ export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () 
   return () => {
     for (const [name, handler] of handlers) unsubscribe(name, handler);
     subscribed = false;
+    requestHeaders = [];
   };
 }
 
-function started(tracer: Tracer, request: ClientRequest, headers: string[], hooks: HttpClientTracing['hooks']): void {
+function started(tracer: Tracer, request: ClientRequest, hooks: HttpClientTracing['hooks']): void {
   const parent = context.active();
   if (isTracingSuppressed(parent)) return;
   const method = request.method;
   // Headers given as a raw array are already rendered: no Host header to read (the port is taken from the socket
   // when the response comes), and none to add.
   const host = request.headersSent ? undefined : request.getHeader('host');
-  const attributes: Attributes = {'http.request.method': method, 'server.address': request.host};
-  if (typeof host === 'string') {
-    attributes['url.full'] = `${request.protocol}//${host}${request.path}`;
-    attributes['server.port'] = portOf(host) ?? (request.protocol === 'https:' ? 443 : 80);
-  } else {
-    attributes['url.full'] = `${request.protocol}//${request.host}${request.path}`;
-  }
+  const known = typeof host === 'string';
+  const attributes: Attributes = {'http.request.method': method, 'server.address': request.host, 'url.full': urlOf(request, known ? host : request.host)};
+  if (known) attributes['server.port'] = portOf(host) ?? (request.protocol === 'https:' ? 443 : 80);
   const span = tracer.startSpan(method, {kind: SpanKind.CLIENT, attributes}, parent);
-  spanByRequest.set(request, {span, answered: false, portUnknown: typeof host !== 'string', headers});
+  spanByRequest.set(request, {span, answered: false, portUnknown: !known});
   if (!request.headersSent) propagation.inject(trace.setSpan(parent, span), request, headerSetter);
   hooks?.requestHook(span, request);
   request.once('close', () => closed(request));
@@ -114,7 +107,7 @@ function answered(request: ClientRequest, response: IncomingMessage, headers: st
     if (socket.remotePort !== undefined) span.setAttribute('network.peer.port', socket.remotePort);
     if (inFlight.portUnknown && socket.remotePort !== undefined) {
       span.setAttribute('server.port', socket.remotePort);
-      span.setAttribute('url.full', `${request.protocol}//${request.host}:${socket.remotePort}${request.path}`);
+      span.setAttribute('url.full', urlOf(request, `${request.host}:${socket.remotePort}`));
     }
   }
   for (const name of headers) {
@@ -152,11 +145,15 @@ function end(request: ClientRequest): void {
   const inFlight = spanByRequest.get(request);
   if (!inFlight) return;
   spanByRequest.delete(request);
-  for (const name of inFlight.headers) {
+  for (const name of requestHeaders) {
     const value = request.getHeader(name);
     if (value !== undefined) inFlight.span.setAttribute(`http.request.header.${name}`, Array.isArray(value) ? value : [String(value)]);
   }
   inFlight.span.end();
+}
+
+function urlOf(request: ClientRequest, authority: string): string {
+  return `${request.protocol}//${authority}${request.path}`;
 }
 
 function portOf(host: string): number | undefined {
