@@ -163,11 +163,11 @@ function describeTarget(name: ResolvedConfig['exporters'][number], config: Resol
 
 function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider, rootDir: string): void {
   const instrumentations: Instrumentation[] = [];
+  const allowed = (names: string[]) => names.filter(name => !isSecretHeader(name, config.redactHeaders));
+  const requestHeaders = allowed(config.captureHeaders.request);
+  const responseHeaders = allowed(config.captureHeaders.response);
   if (config.http) {
     const {HttpInstrumentation} = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-    const allowed = (names: string[]) => names.filter(name => !isSecretHeader(name, config.redactHeaders));
-    const requestHeaders = allowed(config.captureHeaders.request);
-    const responseHeaders = allowed(config.captureHeaders.response);
     traceHttpClient(provider.getTracer(HTTP_TRACER_NAME), {
       requestHeaders,
       responseHeaders,
@@ -184,11 +184,11 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
   }
   if (config.fetch) {
     const {UndiciInstrumentation} = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
-    const allowed = [...config.captureHeaders.request, ...config.captureHeaders.response].filter(name => !isSecretHeader(name, config.redactHeaders));
+    const headers = [...requestHeaders, ...responseHeaders];
     instrumentations.push(
       new UndiciInstrumentation({
         // Given at all (even empty), the lists make it parse every request's and response's headers.
-        ...(allowed.length > 0 ? {headersToSpanAttributes: {requestHeaders: allowed, responseHeaders: allowed}} : {}),
+        ...(headers.length > 0 ? {headersToSpanAttributes: {requestHeaders: headers, responseHeaders: headers}} : {}),
         ...(config.payloadLimit ? fetchPayloadHooks(config.payloadLimit) : {}),
       } as ConstructorParameters<typeof UndiciInstrumentation>[0]),
     );
