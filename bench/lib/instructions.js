@@ -24,6 +24,9 @@ const {generateSuite} = require('./suite');
 
 const VALGRIND = ['valgrind', '--tool=cachegrind', '--cache-sim=no', '--branch-sim=no', '--smc-check=all-non-file'];
 
+/** The instruction count of one cachegrind output file. */
+const summaryOf = text => Number(/^summary:\s+(\d+)/m.exec(text)?.[1] ?? NaN);
+
 function hasValgrind() {
   try {
     execFileSync('valgrind', ['--version'], {stdio: 'ignore'});
@@ -58,7 +61,7 @@ async function instructionsSection({services, workDir, log, tests: asked}) {
       await runJest(run); // fills Jest's transform cache: the counted run does not transform
       const out = join(cache, `cachegrind-${count}-${config.name}.out`);
       const counted = await runJest({...run, wrapper: [...VALGRIND, `--cachegrind-out-file=${out}`]});
-      const instructions = Number(/^summary:\s+(\d+)/m.exec(readFileSync(out, 'utf8'))?.[1]);
+      const instructions = summaryOf(readFileSync(out, 'utf8'));
       log(`  instructions, 1 file × ${count} tests, ${config.key}: ${(instructions / 1e9).toFixed(3)} G (${(counted.wallMs / 1000).toFixed(0)} s under valgrind)`);
       rows.push({tests: count, config: config.name, label: `${config.key} · ${config.label}`, instructions});
     }
@@ -88,7 +91,7 @@ async function countWithChildren(run, outDir) {
   const files = readdirSync(outDir);
   for (const file of files) {
     const text = readFileSync(join(outDir, file), 'utf8');
-    const instructions = Number(/^summary:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+    const instructions = summaryOf(text);
     total += instructions;
     if (/^cmd:.*processChild/m.test(text)) workers += instructions;
   }
