@@ -84,7 +84,7 @@ async function main() {
       log('instructions counted by valgrind, one file in band');
       results.instructions = await instructionsSection({...common, tests: options.instructionTests});
       if (options.quick) {
-        log('instructions with two workers: left out of a quick run (about 12 minutes under valgrind)');
+        log('instructions with two workers: left out of a quick run (about 20 minutes under valgrind)');
       } else {
         log(`instructions counted by valgrind, ${options.tests} tests per file, two workers`);
         results.instructionsWorkers = await workersSection({...common, tests: options.tests});

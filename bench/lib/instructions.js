@@ -19,7 +19,9 @@ const {generateSuite} = require('./suite');
  * The same with two workers (`workersSection`): a suite of more than 20 files (Jest runs 20 or fewer fast files in band
  * whatever `-w` says) with `-w 2`, valgrind following every child process, so that the count covers the jest process
  * and both workers: a noise-free figure for the case the timed rounds find hardest to measure, and, with tracing
- * loaded but disabled and with the HTTP and fetch tracing off, where its cost goes.
+ * loaded but disabled and with the HTTP and fetch tracing off, where its cost goes. Beside them the floor
+ * (bench/lib/floor-environment.js): the SDK's test and hook spans alone, exported and not, against the same pipeline
+ * making no span — what any tracer built on the OpenTelemetry SDK pays per test before it does anything else.
  */
 
 const VALGRIND = ['valgrind', '--tool=cachegrind', '--cache-sim=no', '--branch-sim=no', '--smc-check=all-non-file'];
@@ -105,7 +107,7 @@ async function workersSection({services, workDir, log, tests: perFile}) {
   mkdirSync(cache, {recursive: true});
   const suite = generateSuite(join(workDir, 'suites', 'instructions-workers'), {files: WORKER_FILES, tests: perFile, calls: 1});
   const all = configurations(services);
-  const chosen = ['plain', 'disabled', 'uninstrumented', 'otlp'].map(name => ({name, ...all[name]}));
+  const chosen = ['plain', 'disabled', 'uninstrumented', 'otlp', 'floorPipeline', 'floorSpans', 'floorUnexported'].map(name => ({name, ...all[name]}));
   const rows = [];
   for (const config of chosen) {
     const run = {
@@ -133,6 +135,8 @@ async function workersSection({services, workDir, log, tests: perFile}) {
     tracingPerTest: (of('otlp').workers - of('plain').workers) / tests,
     loadedPerTest: (of('disabled').workers - of('plain').workers) / tests,
     instrumentationsPerTest: (of('otlp').workers - of('uninstrumented').workers) / tests,
+    floorSpansPerTest: (of('floorSpans').workers - of('floorPipeline').workers) / tests,
+    floorUnexportedPerTest: (of('floorUnexported').workers - of('floorPipeline').workers) / tests,
   };
 }
 

@@ -222,6 +222,8 @@ function instructionsWorkersSection(result) {
     table(['configuration', 'all processes (G)', 'the two workers (G)', 'processes'], rows),
     '',
     `Ratio b/a: **${ratio(result.ratio)}** (all processes), ${ratio(result.workersRatio)} (the workers). Per test, in the workers: plain Jest ${millions(result.plainPerTest)} M instructions, the tracing **${millions(result.tracingPerTest)} M** more, of which loading the package with tracing disabled (g − a) ${millions(result.loadedPerTest)} M and the HTTP and fetch tracing (b − e) ${millions(result.instrumentationsPerTest)} M.`,
+    '',
+    `The SDK's floor, loading left out: a test span and its hook span made through the OpenTelemetry SDK and exported, nothing else traced (i − h), ${millions(result.floorSpansPerTest)} M per test, which would be a ratio of **${ratio(1 + result.floorSpansPerTest / result.plainPerTest)}** by itself; the same spans dropped as they end (j − h), ${millions(result.floorUnexportedPerTest)} M, **${ratio(1 + result.floorUnexportedPerTest / result.plainPerTest)}**.`,
   ].join('\n');
 }
 

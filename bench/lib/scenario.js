@@ -15,7 +15,11 @@ const {countStoredSpans} = require('./store-count');
 
 const STORE_DIR = '.jest-otel';
 
-/** The configurations compared (a–d), two for the ablation (e, f) and one for the instruction counts with workers (g); `services` holds the URLs the bench started. */
+/**
+ * The configurations compared (a–d), two for the ablation (e, f) and four for the instruction counts with workers (g;
+ * h–j, the least an SDK-based tracer does: bench/lib/floor-environment.js); `services` holds the URLs the bench
+ * started.
+ */
 function configurations(services) {
   return {
     plain: {key: 'a', label: 'jest-environment-node', config: 'node', env: {}},
@@ -29,6 +33,24 @@ function configurations(services) {
       env: {OTEL_EXPORTER_OTLP_ENDPOINT: services.receiver.url},
     },
     disabled: {key: 'g', label: 'otel loaded, OTEL_SDK_DISABLED=true', config: 'otel', env: {OTEL_SDK_DISABLED: 'true'}},
+    floorPipeline: {
+      key: 'h',
+      label: 'SDK floor: pipeline, no spans',
+      config: 'floor',
+      env: {BENCH_FLOOR: 'pipeline', OTEL_EXPORTER_OTLP_ENDPOINT: services.receiver.url},
+    },
+    floorSpans: {
+      key: 'i',
+      label: 'SDK floor: test and hook spans → OTLP',
+      config: 'floor',
+      env: {BENCH_FLOOR: 'spans', OTEL_EXPORTER_OTLP_ENDPOINT: services.receiver.url},
+    },
+    floorUnexported: {
+      key: 'j',
+      label: 'SDK floor: test and hook spans, not exported',
+      config: 'floor',
+      env: {BENCH_FLOOR: 'unexported', OTEL_EXPORTER_OTLP_ENDPOINT: services.receiver.url},
+    },
     released: {
       key: 'f',
       label: 'jest-environment-node, circus storages released, no tracing',

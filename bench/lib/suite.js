@@ -13,6 +13,7 @@ const {join} = require('node:path');
 const ENVIRONMENT = join(__dirname, '..', '..', 'build', 'index.js');
 const PROBE_ENVIRONMENT = join(__dirname, 'probe-environment.js');
 const RELEASED_ENVIRONMENT = join(__dirname, 'released-environment.js');
+const FLOOR_ENVIRONMENT = join(__dirname, 'floor-environment.js');
 
 function testFile(index, tests, calls) {
   return `const http = require('node:http');
@@ -96,12 +97,14 @@ function generateSuite(dir, {files, tests, calls}) {
     otelUninstrumented: join(dir, 'jest.otel-uninstrumented.config.js'),
     probe: join(dir, 'jest.probe.config.js'),
     released: join(dir, 'jest.released.config.js'),
+    floor: join(dir, 'jest.floor.config.js'),
   };
   writeFileSync(configs.node, config('node'));
   writeFileSync(configs.otel, config(ENVIRONMENT));
   writeFileSync(configs.otelUninstrumented, config(ENVIRONMENT, {otel: {http: false, fetch: false}}));
   writeFileSync(configs.probe, config(PROBE_ENVIRONMENT));
   writeFileSync(configs.released, config(RELEASED_ENVIRONMENT));
+  writeFileSync(configs.floor, config(FLOOR_ENVIRONMENT));
   return {dir, files, tests, calls, totalTests: files * tests, configs};
 }
 
