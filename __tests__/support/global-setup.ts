@@ -14,8 +14,7 @@ export default function globalSetup(): void {
   // A package boundary: without it, `jest-environment-otel` inside this folder would resolve to the repository itself
   // (a package may import itself by name), not to the packed copy.
   writeFileSync(join(WORK, 'package.json'), JSON.stringify({name: 'fixture-projects', private: true}));
-  execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {cwd: REPO, stdio: 'inherit'});
-  execFileSync(process.execPath, [join(REPO, 'scripts', 'bundle.js')], {cwd: REPO, stdio: 'inherit'});
+  execFileSync(process.execPath, [join(REPO, 'scripts', 'build.js')], {cwd: REPO, stdio: 'inherit'});
   const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', WORK], {cwd: REPO, encoding: 'utf8'}).trim().split('\n').pop()!;
   const target = join(WORK, 'node_modules', 'jest-environment-otel');
   mkdirSync(target, {recursive: true});

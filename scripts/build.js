@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/*
+ * The package's build, the one recipe `npm run build` and the tests' global setup both run: build/ emptied, the
+ * TypeScript compiled (tsconfig.build.json), then the single-file build made from it (scripts/bundle.js). Emptied
+ * first because tsc only adds and overwrites: a file whose source was removed would stay in build/ and be packed.
+ */
+const {execFileSync} = require('node:child_process');
+const {rmSync} = require('node:fs');
+const {join} = require('node:path');
+
+const root = join(__dirname, '..');
+rmSync(join(root, 'build'), {recursive: true, force: true});
+for (const script of [require.resolve('typescript/bin/tsc'), join(__dirname, 'bundle.js')]) {
+  const args = script.endsWith('tsc') ? ['-p', 'tsconfig.build.json'] : [];
+  execFileSync(process.execPath, [script, ...args], {cwd: root, stdio: 'inherit'});
+}
