@@ -13,8 +13,8 @@ const {traceSerializers} = require(join(__dirname, '..', '..', 'build', 'seriali
 /*
  * The least a Jest tracer built on the OpenTelemetry SDK does, to tell what the SDK itself costs: per worker, a
  * TracerProvider with a BatchSpanProcessor and the package's OTLP/HTTP protobuf exporter, OpenTelemetry's
- * AsyncLocalStorage context manager and the W3C propagator; per test, a root span and a child span per hook, the
- * test and hook functions run in their span's context (so that spans made inside them would have their parent); a
+ * AsyncLocalStorage context manager and the W3C propagator; per test, a root span and a child span per `beforeEach` /
+ * `afterEach` hook, the test and hook functions run in their span's context (so that spans made inside them would have their parent); a
  * flush at each file's teardown. Nothing else: no attributes beyond the test's name and result, no location, console,
  * suite span, redaction, HTTP or fetch tracing.
  *
