@@ -14,9 +14,9 @@ const {traceSerializers} = require(join(__dirname, '..', '..', 'build', 'seriali
  * The least a Jest tracer built on the OpenTelemetry SDK does, to tell what the SDK itself costs: per worker, a
  * TracerProvider with a BatchSpanProcessor and the package's OTLP/HTTP protobuf exporter, OpenTelemetry's
  * AsyncLocalStorage context manager and the W3C propagator; per test, a root span and a child span per `beforeEach` /
- * `afterEach` hook, the test and hook functions run in their span's context (so that spans made inside them would have their parent); a
- * flush at each file's teardown. Nothing else: no attributes beyond the test's name and result, no location, console,
- * suite span, redaction, HTTP or fetch tracing.
+ * `afterEach` hook, the test and hook functions run in their span's context (so that spans made inside them would
+ * have their parent); a flush at each file's teardown. Nothing else: no attributes beyond the test's name and result,
+ * no location, console, suite span, redaction, HTTP or fetch tracing.
  *
  * BENCH_FLOOR=pipeline builds the pipeline and makes no span; BENCH_FLOOR=spans (the default) makes the spans;
  * BENCH_FLOOR=unexported makes them through a provider without processors, so that they are dropped as they end. All
