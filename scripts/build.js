@@ -9,8 +9,8 @@ const {rmSync} = require('node:fs');
 const {join} = require('node:path');
 
 const root = join(__dirname, '..');
+const run = (script, ...args) => execFileSync(process.execPath, [script, ...args], {cwd: root, stdio: 'inherit'});
+
 rmSync(join(root, 'build'), {recursive: true, force: true});
-for (const script of [require.resolve('typescript/bin/tsc'), join(__dirname, 'bundle.js')]) {
-  const args = script.endsWith('tsc') ? ['-p', 'tsconfig.build.json'] : [];
-  execFileSync(process.execPath, [script, ...args], {cwd: root, stdio: 'inherit'});
-}
+run(require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json');
+run(join(__dirname, 'bundle.js'));
