@@ -184,11 +184,10 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
   }
   if (config.fetch) {
     const {UndiciInstrumentation} = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
-    const headers = [...requestHeaders, ...responseHeaders];
     instrumentations.push(
       new UndiciInstrumentation({
         // Given at all (even empty), the lists make it parse every request's and response's headers.
-        ...(headers.length > 0 ? {headersToSpanAttributes: {requestHeaders: headers, responseHeaders: headers}} : {}),
+        ...(requestHeaders.length + responseHeaders.length > 0 ? {headersToSpanAttributes: {requestHeaders, responseHeaders}} : {}),
         ...(config.payloadLimit ? fetchPayloadHooks(config.payloadLimit) : {}),
       } as ConstructorParameters<typeof UndiciInstrumentation>[0]),
     );

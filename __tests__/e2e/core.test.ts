@@ -288,6 +288,9 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
     for (const name of ['http with secrets everywhere', 'fetch with secrets everywhere']) {
       const [client] = childrenOf(spans, test1(name));
       expect(client.attributes['http.request.header.x-request-id']).toEqual(['req-42']);
+      // Each list applies to its own side: the echoed x-request-id is allowlisted for requests only.
+      expect(client.attributes['http.response.header.content-type']).toEqual(['application/json']);
+      expect(client.attributes['http.response.header.x-request-id']).toBeUndefined();
       expect(client.attributes['url.full']).toContain('REDACTED');
       expect(Object.keys(client.attributes).filter(key => /authorization|cookie|api-key/.test(key))).toEqual([]);
     }
