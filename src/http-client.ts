@@ -39,16 +39,19 @@ const headerSetter = {
   },
 };
 
-/** Request headers to record when a request's span ends (lower case); set by `traceHttpClient`. */
-let requestHeaders: string[] = [];
+/**
+ * The header names to record (lower case), set by `traceHttpClient`: the request's when its span ends, the response's
+ * when its head arrives.
+ */
+let captured = {request: [] as string[], response: [] as string[]};
 let subscribed = false;
 
 /** Subscribes once per process; later calls are ignored (the pipeline is built once per worker). Returns the unsubscribe. */
 export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () => void {
   if (subscribed) return () => {};
   subscribed = true;
-  requestHeaders = options.requestHeaders.map(name => name.toLowerCase());
-  const responseHeaders = options.responseHeaders.map(name => name.toLowerCase());
+  const lowerCase = (names: string[]) => names.map(name => name.toLowerCase());
+  captured = {request: lowerCase(options.requestHeaders), response: lowerCase(options.responseHeaders)};
   const handlers: Array<[string, (message: unknown) => void]> = [
     [CREATED, message => safely('tracing an http request', () => started(tracer, (message as {request: ClientRequest}).request, options.hooks))],
     [
@@ -56,7 +59,7 @@ export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () 
       message =>
         safely('tracing an http response', () => {
           const {request, response} = message as {request: ClientRequest; response: IncomingMessage};
-          answered(request, response, responseHeaders, options.hooks);
+          answered(request, response, options.hooks);
         }),
     ],
     [
@@ -72,7 +75,7 @@ export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () 
   return () => {
     for (const [name, handler] of handlers) unsubscribe(name, handler);
     subscribed = false;
-    requestHeaders = [];
+    captured = {request: [], response: []};
   };
 }
 
@@ -93,7 +96,7 @@ function started(tracer: Tracer, request: ClientRequest, hooks: HttpClientTracin
   request.once('close', () => closed(request));
 }
 
-function answered(request: ClientRequest, response: IncomingMessage, headers: string[], hooks: HttpClientTracing['hooks']): void {
+function answered(request: ClientRequest, response: IncomingMessage, hooks: HttpClientTracing['hooks']): void {
   const inFlight = spanByRequest.get(request);
   if (!inFlight) return;
   inFlight.answered = true;
@@ -110,7 +113,7 @@ function answered(request: ClientRequest, response: IncomingMessage, headers: st
       span.setAttribute('url.full', urlOf(request, `${request.host}:${socket.remotePort}`));
     }
   }
-  for (const name of headers) {
+  for (const name of captured.response) {
     const value = response.headers[name];
     if (value !== undefined) span.setAttribute(`http.response.header.${name}`, Array.isArray(value) ? value : [value]);
   }
@@ -145,7 +148,7 @@ function end(request: ClientRequest): void {
   const inFlight = spanByRequest.get(request);
   if (!inFlight) return;
   spanByRequest.delete(request);
-  for (const name of requestHeaders) {
+  for (const name of captured.request) {
     const value = request.getHeader(name);
     if (value !== undefined) inFlight.span.setAttribute(`http.request.header.${name}`, Array.isArray(value) ? value : [String(value)]);
   }
