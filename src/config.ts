@@ -231,23 +231,29 @@ function parsePositive(value: string, name: string, problems: Problems): number 
   return undefined;
 }
 
-/** The W3C baggage-like `key=value,key2=value2` lists of OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS. */
-export function parseKeyValues(value: string, name: string, problems: Problems): Record<string, string> | undefined {
+/**
+ * The W3C baggage-like `key=value,key2=value2` lists of OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS. A
+ * malformed entry is skipped and named, the others are kept: dropping a whole headers variable for one typo would
+ * send every export without its API key. Entries of a headers variable are named by position, never by their
+ * text, which may hold a secret.
+ */
+export function parseKeyValues(value: string, name: string, problems: Problems): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const part of value.split(',')) {
-    if (!part.trim()) continue;
-    const index = part.indexOf('=');
-    const key = index > 0 ? part.slice(0, index).trim() : '';
+  const secret = /HEADERS$/.test(name);
+  const parts = value.split(',').filter(part => part.trim());
+  parts.forEach((part, index) => {
+    const at = part.indexOf('=');
+    const key = at > 0 ? part.slice(0, at).trim() : '';
+    const entry = secret ? `entry ${index + 1} of ${parts.length}` : `entry "${part.trim()}"`;
     if (!key) {
-      problems.push(`${name} is not valid: expected comma-separated key=value pairs; "${part.trim()}" has no key=value; ${name} is ignored.`);
-      return undefined;
+      problems.push(`${name} is not valid: ${entry} is not a key=value pair; it is skipped, the other entries are used.`);
+      return;
     }
     try {
-      result[decodeURIComponent(key)] = decodeURIComponent(part.slice(index + 1).trim());
+      result[decodeURIComponent(key)] = decodeURIComponent(part.slice(at + 1).trim());
     } catch {
-      problems.push(`${name} is not valid: "${key}" has a malformed percent-encoded value; ${name} is ignored.`);
-      return undefined;
+      problems.push(`${name} is not valid: the entry for "${key}" has a malformed percent-encoding; it is skipped, the other entries are used.`);
     }
-  }
+  });
   return result;
 }

@@ -178,7 +178,7 @@ describe('bad input: exactly one problem naming the culprit, and the default ins
     ['endpoint option not a URL', {endpoint: 'collector:4318'}, {}, 'testEnvironmentOptions.otel.endpoint', c => c.otlp.url, DEFAULTS.endpoint],
     ['traces endpoint not http(s)', undefined, {OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x/'}, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', c => c.otlp.url, DEFAULTS.endpoint],
     ['base endpoint malformed', undefined, {OTEL_EXPORTER_OTLP_ENDPOINT: 'http://'}, 'OTEL_EXPORTER_OTLP_ENDPOINT', c => c.otlp.url, DEFAULTS.endpoint],
-    ['header without =', undefined, {OTEL_EXPORTER_OTLP_HEADERS: 'a=1,novalue'}, 'OTEL_EXPORTER_OTLP_HEADERS', c => c.otlp.headers, {}],
+    ['header without =', undefined, {OTEL_EXPORTER_OTLP_HEADERS: 'a=1,novalue'}, 'OTEL_EXPORTER_OTLP_HEADERS', c => c.otlp.headers, {a: '1'}],
     ['header without key', undefined, {OTEL_EXPORTER_OTLP_HEADERS: '=x'}, 'OTEL_EXPORTER_OTLP_HEADERS', c => c.otlp.headers, {}],
     ['traces header bad escape', undefined, {OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'a=%zz'}, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', c => c.otlp.headers, {}],
     ['bad resource attributes', undefined, {OTEL_RESOURCE_ATTRIBUTES: 'novalue'}, 'OTEL_RESOURCE_ATTRIBUTES', c => c.resourceAttributes, {}],
@@ -224,11 +224,28 @@ describe('parseKeyValues', () => {
     expect(problems).toEqual([]);
   });
 
-  test.each(['novalue', '=x', 'a=1, =2', 'a=%E0%A4%A'])('%j is rejected as a whole with one message naming the variable', value => {
+  test.each<[string, Record<string, string>]>([
+    ['novalue', {}],
+    ['=x', {}],
+    ['a=1, =2', {a: '1'}],
+    ['a=%E0%A4%A,b=2', {b: '2'}],
+  ])('%j: the malformed entry is skipped with one message naming the variable, the others are kept', (value, kept) => {
     const problems: string[] = [];
-    expect(parseKeyValues(value, 'MY_VAR', problems)).toBeUndefined();
+    expect(parseKeyValues(value, 'MY_VAR', problems)).toEqual(kept);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('MY_VAR');
+  });
+
+  test('a malformed header entry keeps the valid headers and is named by position, not by its text', () => {
+    const {config, problems} = resolve(undefined, {OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=abc,secret-token-typed-without-equals'});
+    expect(config.otlp.headers).toEqual({'x-api-key': 'abc'});
+    expect(problems).toEqual(['OTEL_EXPORTER_OTLP_HEADERS is not valid: entry 2 of 2 is not a key=value pair; it is skipped, the other entries are used.']);
+  });
+
+  test('resource attribute entries are named by their text', () => {
+    const {config, problems} = resolve(undefined, {OTEL_RESOURCE_ATTRIBUTES: 'team=payments,orphan'});
+    expect(config.resourceAttributes).toEqual({team: 'payments'});
+    expect(problems).toEqual([expect.stringContaining('entry "orphan" is not a key=value pair')]);
   });
 });
 

@@ -1,0 +1,29 @@
+import {OtlpReceiver} from '../support/otlp-receiver';
+import {SMALL_OUTCOMES, ourWarnings, outcomes, runJest} from '../support/run-jest';
+import {testSpans} from '../support/spans';
+
+/*
+ * Configuration a new user gets slightly wrong: whatever can be used is used, and what cannot is named once per run
+ * with where it belongs or what was meant. Tests run on with the same outcomes.
+ */
+
+test('one malformed entry in OTEL_EXPORTER_OTLP_HEADERS: the valid headers are still sent, the bad entry is named by position', async () => {
+  const receiver = await new OtlpReceiver().start();
+  try {
+    const run = await runJest('small', {
+      args: ['--runInBand'],
+      env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=abc123,broken-secret'},
+    });
+    expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
+    expect(testSpans(receiver.spans)).toHaveLength(3);
+    expect(receiver.requests.length).toBeGreaterThan(0);
+    for (const request of receiver.requests) expect(request.headers['x-api-key']).toBe('abc123');
+    expect(ourWarnings(run)).toEqual([
+      '[jest-environment-otel] OTEL_EXPORTER_OTLP_HEADERS is not valid: entry 2 of 2 is not a key=value pair; it is skipped, the other entries are used.',
+    ]);
+    expect(run.stderr).not.toContain('abc123');
+    expect(run.stderr).not.toContain('broken-secret');
+  } finally {
+    await receiver.stop();
+  }
+});
