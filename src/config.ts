@@ -1,7 +1,7 @@
 import type {SpanContext} from '@opentelemetry/api';
 import {parseTraceParent, TraceState} from '@opentelemetry/core';
 import {warnOnce} from './diag';
-import {OPTION_PREFIX, parseExporters, readOptions, type ExporterName, type InstrumentationSpec, type OtelEnvironmentOptions, type Problems} from './options';
+import {OPTION_PREFIX, isPlainObject, parseExporters, readMisplaced, readOptions, type ExporterName, type InstrumentationSpec, type OtelEnvironmentOptions, type Problems} from './options';
 
 export type {ExporterName, InstrumentationSpec, OtelEnvironmentOptions} from './options';
 
@@ -106,12 +106,16 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
 
 const cache = new Map<string, ResolvedConfig>();
 
-/** `resolveConfig` once per distinct options object per process, reporting its problems once. */
-export function loadConfig(raw: unknown): ResolvedConfig {
-  const key = safeKey(raw);
+/**
+ * `resolveConfig` of `testEnvironmentOptions.otel` once per distinct `testEnvironmentOptions` per process, reporting
+ * its problems once, with our option names found outside `otel`.
+ */
+export function loadConfig(environmentOptions: unknown): ResolvedConfig {
+  const key = safeKey(environmentOptions);
   const cached = cache.get(key);
   if (cached) return cached;
-  const {config, problems} = resolveConfig(raw);
+  const {config, problems} = resolveConfig(isPlainObject(environmentOptions) ? environmentOptions.otel : undefined);
+  readMisplaced(environmentOptions, problems);
   for (const problem of problems) warnOnce(problem);
   cache.set(key, config);
   return config;

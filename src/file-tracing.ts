@@ -31,7 +31,7 @@ export class FileTracing {
   constructor(sandbox: Sandbox, jestConfig: JestEnvironmentConfig, context: EnvironmentContext) {
     const {projectConfig, globalConfig} = jestConfig;
     this.waitForExport = endsAbruptly(globalConfig);
-    this.config = loadConfig((projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.otel);
+    this.config = loadConfig(projectConfig.testEnvironmentOptions);
     if (this.config.enabled) {
       safely('watching circus storages', watchCircusStorages);
       this.pipeline = safely('starting the telemetry pipeline', () => getPipeline(this.config, projectConfig.rootDir));

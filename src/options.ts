@@ -166,7 +166,12 @@ function readKnown(
   for (const [key, value] of Object.entries(raw)) {
     const reader = readers[key];
     if (!reader) {
-      problems.push(`${path}.${key} is not an option; expected one of: ${Object.keys(readers).join(', ')}.`);
+      const meant = closest(key, Object.keys(readers));
+      problems.push(
+        meant
+          ? `${path}.${key} is not an option — did you mean ${meant}? It is ignored.`
+          : `${path}.${key} is not an option; expected one of: ${Object.keys(readers).join(', ')}.`,
+      );
       continue;
     }
     if (value === undefined) continue;
@@ -174,6 +179,47 @@ function readKnown(
     if (read !== undefined) result[key] = read;
   }
   return result;
+}
+
+/*
+ * Our option names put directly in `testEnvironmentOptions`, next to `otel` instead of inside it, would be ignored
+ * without a word. The names other environments and tools plausibly use there too are left out, so that a project
+ * whose base environment reads them gets no warning it cannot silence.
+ */
+const SHARED_NAMES = new Set(['disabled', 'console', 'http', 'fetch', 'headers', 'attributes']);
+
+/** Names our options outside `testEnvironmentOptions.otel`, where nothing reads them. */
+export function readMisplaced(environmentOptions: unknown, problems: Problems): void {
+  if (!isPlainObject(environmentOptions)) return;
+  const misplaced = Object.keys(environmentOptions).filter(key => key in READERS && !SHARED_NAMES.has(key));
+  if (misplaced.length === 0) return;
+  const names = misplaced.map(key => `testEnvironmentOptions.${key}`).join(', ');
+  problems.push(
+    `${names} ${misplaced.length === 1 ? 'is' : 'are'} ignored: options of jest-environment-otel belong under ${OPTION_PREFIX}, as in testEnvironmentOptions: {otel: {${misplaced.join(', ')}}}.`,
+  );
+}
+
+/** The name `key` most likely meant: the same but for case, or within a couple of typing errors. */
+export function closest(key: string, names: string[]): string | undefined {
+  let best: {name: string; distance: number} | undefined;
+  for (const name of names) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (distance <= Math.max(1, Math.floor(name.length / 4)) && (!best || distance < best.distance)) best = {name, distance};
+  }
+  return best?.name;
+}
+
+/** Levenshtein distance, with a transposition of neighbours counted as one edit (Damerau). */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({length: a.length + 1}, (_, i) => Array.from({length: b.length + 1}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[a.length][b.length];
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -34,7 +34,7 @@ interface Project {
 export async function recordRunSpan(projects: Project[], results: RunResults): Promise<void> {
   const project = projects[0];
   if (!project) return;
-  const config = loadConfig(project.config.testEnvironmentOptions?.otel);
+  const config = loadConfig(project.config.testEnvironmentOptions);
   if (!config.enabled) return;
   const pipeline = safely('starting the telemetry pipeline', () => getPipeline(config, project.config.rootDir));
   if (!pipeline) return;

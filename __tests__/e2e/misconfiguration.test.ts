@@ -27,3 +27,13 @@ test('one malformed entry in OTEL_EXPORTER_OTLP_HEADERS: the valid headers are s
     await receiver.stop();
   }
 });
+
+test('our options next to otel instead of inside it, and a misspelt one inside: each named, with where it belongs or what was meant', async () => {
+  const options = {serviceName: 'checkout', exporter: 'none', otel: {sericeName: 'checkout'}};
+  const run = await runJest('small', {args: ['--runInBand', '--testEnvironmentOptions', JSON.stringify(options)]});
+  expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
+  expect(ourWarnings(run).sort()).toEqual([
+    '[jest-environment-otel] testEnvironmentOptions.otel.sericeName is not an option — did you mean serviceName? It is ignored.',
+    '[jest-environment-otel] testEnvironmentOptions.serviceName, testEnvironmentOptions.exporter are ignored: options of jest-environment-otel belong under testEnvironmentOptions.otel, as in testEnvironmentOptions: {otel: {serviceName, exporter}}.',
+  ]);
+});

@@ -63,7 +63,7 @@ test('unknown and mistyped options in testEnvironmentOptions are named with what
   expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
   const found = ourWarnings(run);
   expect(found).toHaveLength(2);
-  expect(found[0]).toContain('testEnvironmentOptions.otel.servicename is not an option; expected one of: disabled, serviceName');
+  expect(found[0]).toContain('testEnvironmentOptions.otel.servicename is not an option — did you mean serviceName?');
   expect(found[1]).toContain('testEnvironmentOptions.otel.console must be true or false; got "yes"');
 });
 

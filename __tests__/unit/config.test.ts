@@ -1,4 +1,5 @@
 import {DEFAULTS, parseKeyValues, resolveConfig} from '../../src/config';
+import {closest, readMisplaced} from '../../src/options';
 
 /*
  * resolveConfig over an explicit environment (never process.env): defaults, precedence of the OTEL_* variables over
@@ -275,5 +276,34 @@ describe('reports that name what is really used', () => {
     const {config, problems} = resolve({keepRuns: 2.5});
     expect(config.keepRuns).toBe(DEFAULTS.keepRuns);
     expect(problems).toEqual([expect.stringContaining('testEnvironmentOptions.otel.keepRuns must be a whole number ≥ 1')]);
+  });
+});
+
+describe('options in the wrong place or misspelt', () => {
+  test('an unknown name close to an option suggests it: a typo, a swap, another case', () => {
+    expect(resolve({sericeName: 'x'}).problems).toEqual(['testEnvironmentOptions.otel.sericeName is not an option — did you mean serviceName? It is ignored.']);
+    expect(closest('exproter', ['serviceName', 'exporter', 'endpoint'])).toBe('exporter');
+    expect(closest('STOREDIR', ['storeDir', 'keepRuns'])).toBe('storeDir');
+    expect(resolve({captureHeaders: {requests: []}}).problems).toEqual([expect.stringContaining('captureHeaders.requests is not an option — did you mean request?')]);
+  });
+
+  test('an unknown name close to none lists the options instead', () => {
+    expect(closest('colour', ['console', 'serviceName'])).toBeUndefined();
+    expect(resolve({verbose: true}).problems).toEqual([expect.stringContaining('testEnvironmentOptions.otel.verbose is not an option; expected one of: disabled, serviceName')]);
+  });
+
+  test('our option names next to otel instead of inside it: one message naming them and where they belong', () => {
+    const problems: string[] = [];
+    readMisplaced({serviceName: 'x', exporter: 'none', url: 'http://localhost/', otel: {}}, problems);
+    expect(problems).toEqual([
+      'testEnvironmentOptions.serviceName, testEnvironmentOptions.exporter are ignored: options of jest-environment-otel belong under testEnvironmentOptions.otel, as in testEnvironmentOptions: {otel: {serviceName, exporter}}.',
+    ]);
+  });
+
+  test('names other environments use (jsdom\'s url, a shared name such as console) are not ours to claim', () => {
+    const problems: string[] = [];
+    readMisplaced({url: 'http://localhost/', customExportConditions: ['node'], console: false, otel: {serviceName: 'x'}}, problems);
+    readMisplaced(undefined, problems);
+    expect(problems).toEqual([]);
   });
 });
