@@ -1,17 +1,50 @@
 /*
- * The one way this package reports its own problems: a prefixed line on the worker's stderr, once per distinct
- * message per process. Nothing here throws; `safely` is the guard around every piece of work done on behalf of
- * Jest so that a tracing problem can never change a test's outcome.
+ * The one way this package reports its own problems: a prefixed line on stderr, once per distinct message per `jest`
+ * run, however many worker processes hit it (each worker validates the same options and meets the same slow
+ * collector). Nothing here throws; `safely` is the guard around every piece of work done on behalf of Jest so that a
+ * tracing problem can never change a test's outcome.
  */
-import {mkdirSync, openSync, closeSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {closeSync, openSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {createHash} from 'node:crypto';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {makeDirectory} from './make-directory';
+import {invocationId} from './run-id';
 
 const PREFIX = '[jest-environment-otel]';
 const said = new Set<string>();
 const DAY_MS = 24 * 60 * 60 * 1000;
+let pruned = false;
 
+/** Prints `message` once per `jest` run, across its worker processes. */
 export function warnOnce(message: string): void {
+  warnOncePerRun(createHash('sha256').update(message).digest('hex').slice(0, 32), message);
+}
+
+/**
+ * Once per `jest` run, across its worker processes: the first process to claim `key` (a marker file in a folder of
+ * the invocation under the OS temp folder) prints the message; the others stay quiet. Messages that differ only in
+ * a detail (the error of a failed export) share a key. Falls back to once per process.
+ */
+export function warnOncePerRun(key: string, message: string): void {
+  if (said.has(message)) return;
+  try {
+    const root = join(tmpdir(), 'jest-environment-otel');
+    const folder = join(root, invocationId());
+    makeDirectory(folder);
+    closeSync(openSync(join(folder, key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
+    if (!pruned) pruneOldRuns(root, invocationId());
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      said.add(message);
+      return;
+    }
+  }
+  warnInThisProcess(message);
+}
+
+/** Once per process: for what each worker has to say for itself (the spans it could not export). */
+export function warnInThisProcess(message: string): void {
   if (said.has(message)) return;
   said.add(message);
   try {
@@ -21,28 +54,8 @@ export function warnOnce(message: string): void {
   }
 }
 
-/**
- * Once per `jest` run, across its worker processes: the first process to claim `key` (a marker file in a folder of
- * the run under the OS temp folder) prints the message; the others stay quiet. Falls back to once per process.
- */
-export function warnOncePerRun(runId: string, key: string, message: string): void {
-  if (said.has(message)) return;
-  try {
-    const root = join(tmpdir(), 'jest-environment-otel');
-    const folder = join(root, runId);
-    mkdirSync(folder, {recursive: true});
-    closeSync(openSync(join(folder, key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
-    pruneOldRuns(root, runId);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      said.add(message);
-      return;
-    }
-  }
-  warnOnce(message);
-}
-
 function pruneOldRuns(root: string, current: string): void {
+  pruned = true;
   for (const name of readdirSync(root)) {
     if (name === current) continue;
     try {

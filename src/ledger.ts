@@ -1,7 +1,6 @@
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan, SpanExporter, SpanProcessor} from '@opentelemetry/sdk-trace';
-import {errorText, warnOnce, warnOncePerRun} from './diag';
-import {runId} from './run-id';
+import {errorText, warnInThisProcess, warnOncePerRun} from './diag';
 
 /*
  * No silent loss: the ledger counts every span the worker ends and, per destination, every span delivered or
@@ -35,7 +34,7 @@ export class SpanLedger implements SpanProcessor {
 
   /** Reports losses when the process exits (stderr is synchronous then for files, terminals and pipes on Linux). */
   reportAtExit(): void {
-    process.once('exit', () => this.losses().forEach(line => warnOnce(line)));
+    process.once('exit', () => this.losses().forEach(line => warnInThisProcess(line)));
   }
 
   onStart(): void {}
@@ -70,7 +69,7 @@ class ReportingExporter implements SpanExporter {
       } else {
         this.refused += spans.length;
         this.lastError = errorText(result.error ?? 'unknown error');
-        warnOncePerRun(runId(), `export-failed ${this.target}`, `could not export spans to ${this.target}: ${this.lastError}. Tests are not affected.`);
+        warnOncePerRun(`export-failed ${this.target}`, `could not export spans to ${this.target}: ${this.lastError}. Tests are not affected.`);
       }
       resultCallback(result);
     };

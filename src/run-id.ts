@@ -15,10 +15,20 @@ import {isMainThread} from 'node:worker_threads';
 export const RUN_ID_ENV = 'JEST_OTEL_RUN_ID';
 
 let cached: string | undefined;
+let invocation: string | undefined;
 
 export function runId(): string {
-  cached ??= process.env[RUN_ID_ENV]?.trim() || computeRunId();
+  cached ??= process.env[RUN_ID_ENV]?.trim() || invocationId();
   return cached;
+}
+
+/**
+ * This `jest` invocation, whatever `JEST_OTEL_RUN_ID` says: several invocations may share a run id set by CI, but
+ * each still needs its own warnings.
+ */
+export function invocationId(): string {
+  invocation ??= computeRunId();
+  return invocation;
 }
 
 function computeRunId(): string {

@@ -37,3 +37,26 @@ test('our options next to otel instead of inside it, and a misspelt one inside: 
     '[jest-environment-otel] testEnvironmentOptions.serviceName, testEnvironmentOptions.exporter are ignored: options of jest-environment-otel belong under testEnvironmentOptions.otel, as in testEnvironmentOptions: {otel: {serviceName, exporter}}.',
   ]);
 });
+
+test('with three workers, each distinct warning is printed once per run, not once per process', async () => {
+  const receiver = await new OtlpReceiver().start();
+  try {
+    // Every export answered after 400 ms, past a 50 ms flush deadline; --bail makes every teardown wait for it.
+    for (let i = 0; i < 50; i++) receiver.faults.push({delayMs: 400});
+    const options = {otel: {sericeName: 'x', flushTimeoutMillis: 50}};
+    const run = await runJest('workers', {
+      args: ['--maxWorkers=3', '--bail', '--testEnvironmentOptions', JSON.stringify(options)],
+      env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_RESOURCE_ATTRIBUTES: 'team=payments,orphan'},
+    });
+    expect(run.results.numPassedTests).toBe(6);
+    const workers = new Set(receiver.spans.map(span => span.resource['process.pid']));
+    expect(workers.size).toBeGreaterThanOrEqual(2);
+    expect(ourWarnings(run).sort()).toEqual([
+      '[jest-environment-otel] OTEL_RESOURCE_ATTRIBUTES is not valid: entry "orphan" is not a key=value pair; it is skipped, the other entries are used.',
+      '[jest-environment-otel] exporting spans took longer than 50 ms; the rest are exported in the background.',
+      '[jest-environment-otel] testEnvironmentOptions.otel.sericeName is not an option — did you mean serviceName? It is ignored.',
+    ]);
+  } finally {
+    await receiver.stop();
+  }
+});
