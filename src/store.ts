@@ -1,8 +1,9 @@
-import {appendFile, mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {appendFile, readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan, SpanExporter} from '@opentelemetry/sdk-trace';
-import {errorText} from './diag';
+import {errorText, warnOnce} from './diag';
+import {makeDirectory} from './make-directory';
 import {traceSerializers} from './serializers';
 
 /*
@@ -66,11 +67,29 @@ export class StoreExporter implements SpanExporter {
     return runFolder(this.dir, this.run);
   }
 
-  private prepare(): void {
+  /** Creates the run's folder (once) and prunes old runs; throws when the folder cannot be created. */
+  prepare(): void {
     if (this.ready) return;
-    mkdirSync(runFolder(this.dir, this.run), {recursive: true});
+    makeDirectory(runFolder(this.dir, this.run));
     this.ready = true;
     pruneRuns(this.dir, this.keepRuns, this.run);
+  }
+}
+
+/**
+ * The store of this run, or undefined when its folder cannot be created: said once per run, naming the option, and
+ * the run goes on without it (tests are not affected).
+ */
+export function openStore(dir: string, configured: string, run: string, keepRuns: number): StoreExporter | undefined {
+  const store = new StoreExporter(dir, run, keepRuns);
+  try {
+    store.prepare();
+    return store;
+  } catch (error) {
+    warnOnce(
+      `testEnvironmentOptions.otel.storeDir "${configured}" cannot be used: ${errorText(error)}. Spans are not stored in this run (expected a folder that can be created); tests are not affected.`,
+    );
+    return undefined;
   }
 }
 

@@ -19,7 +19,7 @@ import {runId} from './run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
 import {traceHttpClient} from './http-client';
 import {instrumentSandboxModules, type HookableInstrumentation} from './sandbox-modules';
-import {StoreExporter} from './store';
+import {openStore} from './store';
 import {loadUserInstrumentations} from './user-instrumentations';
 import type {Instrumentation} from '@opentelemetry/instrumentation';
 
@@ -90,17 +90,21 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   if (existing.has('context')) useContextManager(undefined);
   if (existing.has('trace')) return adoptRegisteredProvider();
   const ledger = new SpanLedger();
-  const exporting = config.exporters.map(
-    name =>
+  const exporting: BatchSpanProcessor[] = [];
+  for (const name of config.exporters) {
+    const exporter = createExporter(name, config, rootDir);
+    if (!exporter) continue;
+    exporting.push(
       new BatchSpanProcessor({
-        exporter: ledger.track(createExporter(name, config, rootDir), describeTarget(name, config, rootDir)),
+        exporter: ledger.track(exporter, describeTarget(name, config, rootDir)),
         // Spans pile up only while a test blocks the event loop; this holds a test file of 100,000 spans.
         maxQueueSize: 131_072,
         maxExportBatchSize: 2_048,
         scheduledDelayMillis: 1_000,
         exportTimeoutMillis: config.otlp.timeoutMillis,
       }),
-  );
+    );
+  }
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
       'service.name': config.serviceName,
@@ -147,9 +151,10 @@ function adoptRegisteredProvider(): Pipeline {
   return {tracer: trace.getTracer(TRACER_NAME), flush, release: flush};
 }
 
-function createExporter(name: ResolvedConfig['exporters'][number], config: ResolvedConfig, rootDir: string): SpanExporter {
+/** The exporter of a destination; undefined (and said) for a store whose folder cannot be created. */
+function createExporter(name: ResolvedConfig['exporters'][number], config: ResolvedConfig, rootDir: string): SpanExporter | undefined {
   if (name === 'console') return new ConsoleSpanExporter();
-  if (name === 'store') return new StoreExporter(resolve(rootDir, config.storeDir), runId(), config.keepRuns);
+  if (name === 'store') return openStore(resolve(rootDir, config.storeDir), config.storeDir, runId(), config.keepRuns);
   // Loaded only when used, like the protobuf serializer it loads on its first export.
   const {OtlpHttpExporter} = require('./otlp') as typeof import('./otlp');
   return new OtlpHttpExporter(config.otlp, config.otlp.compression);

@@ -1,4 +1,7 @@
+import {rmSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {OtlpReceiver} from '../support/otlp-receiver';
+import {WORK} from '../support/paths';
 import {SMALL_OUTCOMES, ourWarnings, outcomes, runJest} from '../support/run-jest';
 import {testSpans} from '../support/spans';
 
@@ -59,4 +62,28 @@ test('with three workers, each distinct warning is printed once per run, not onc
   } finally {
     await receiver.stop();
   }
+});
+
+// Node's recursive mkdir never returns under /proc; under a regular file it fails. Either way: one line, no hang.
+test.each([
+  ['under /proc', () => '/proc/jest-otel-store'],
+  ['whose parent is a regular file', () => {
+    const file = join(WORK, 'small', 'not-a-folder');
+    writeFileSync(file, '');
+    return join(file, 'store');
+  }],
+])('a storeDir that cannot be created (%s): one line naming storeDir, the run ends, same outcomes', async (_, storeDir) => {
+  const dir = storeDir();
+  const run = await runJest('small', {
+    args: ['--maxWorkers=2', '--testEnvironmentOptions', JSON.stringify({otel: {storeDir: dir}})],
+    killAfterMs: 30_000,
+  });
+  rmSync(join(WORK, 'small', 'not-a-folder'), {force: true});
+  expect(run.code).toBe(1);
+  expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
+  const found = ourWarnings(run);
+  expect(found).toHaveLength(1);
+  expect(found[0]).toMatch(new RegExp(`^\\[jest-environment-otel\\] testEnvironmentOptions\\.otel\\.storeDir "${dir}" cannot be used: cannot create ${dir}/runs/\\w+: .+\\. Spans are not stored in this run`));
+  expect(run.stderr).not.toContain('did not exit one second');
+  expect(run.wallMs).toBeLessThan(15_000);
 });

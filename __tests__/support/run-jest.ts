@@ -27,6 +27,8 @@ export interface JestResults {
 export interface RunOptions {
   args?: string[];
   env?: Record<string, string | undefined>;
+  /** Kills Jest and its workers after this long (the run then has `code` null): for runs that could hang. */
+  killAfterMs?: number;
 }
 
 let runs = 0;
@@ -55,7 +57,18 @@ export async function runJest(fixture: string, options: RunOptions = {}): Promis
   const cacheDirectory = join(WORK, `cache-${process.pid}-${runs}`);
   const args = [JEST, '--ci', '--json', `--outputFile=${output}`, `--cacheDirectory=${cacheDirectory}`, ...(options.args ?? [])];
   const started = Date.now();
-  const child = spawn(NODE, args, {cwd, env, stdio: ['ignore', 'pipe', 'pipe']});
+  // With a deadline, Jest gets a process group of its own, so that the deadline ends its workers with it.
+  const child = spawn(NODE, args, {cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.killAfterMs !== undefined});
+  const killer =
+    options.killAfterMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, options.killAfterMs);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', chunk => (stdout += chunk));
@@ -64,6 +77,7 @@ export async function runJest(fixture: string, options: RunOptions = {}): Promis
     child.on('error', reject);
     child.on('close', resolve);
   });
+  clearTimeout(killer);
   const wallMs = Date.now() - started;
   let results: JestResults = {success: false, numFailedTests: 0, numPassedTests: 0, testResults: []};
   let wroteResults = false;
