@@ -87,3 +87,21 @@ test.each([
   expect(run.stderr).not.toContain('did not exit one second');
   expect(run.wallMs).toBeLessThan(15_000);
 });
+
+test('a report outputFile under /proc: one line naming it, the run ends, same outcomes', async () => {
+  const config = join(WORK, 'small', 'jest.report-in-proc.config.js');
+  writeFileSync(
+    config,
+    `module.exports = {testEnvironment: 'otel', reporters: ['default', ['jest-environment-otel/reporter', {outputFile: '/proc/jest-otel/report.html'}]]};`,
+  );
+  try {
+    const run = await runJest('small', {args: ['--runInBand', '--config', config], killAfterMs: 30_000});
+    expect(run.code).toBe(1);
+    expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
+    expect(ourWarnings(run)).toEqual([
+      "[jest-environment-otel] could not write the HTML report to /proc/jest-otel/report.html: cannot create /proc/jest-otel: ENOENT: no such file or directory, mkdir '/proc/jest-otel'",
+    ]);
+  } finally {
+    rmSync(config, {force: true});
+  }
+});

@@ -1,5 +1,6 @@
-import {mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {renameSync, rmSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
+import {makeDirectory} from '../make-directory';
 
 /**
  * Writes the same page to each file (creating folders), each through a temporary file and a rename so that a reader
@@ -11,7 +12,7 @@ export function writeReport(html: string, files: readonly string[]): {written: s
   for (const file of new Set(files)) {
     const partial = `${file}.${process.pid}.partial`;
     try {
-      mkdirSync(dirname(file), {recursive: true});
+      makeDirectory(dirname(file));
       writeFileSync(partial, html);
       renameSync(partial, file);
       written.push(file);
