@@ -14,6 +14,7 @@ import {contextManager} from './context-manager';
 import {useContextManager} from './context';
 import {warnOnce} from './diag';
 import {SpanLedger} from './ledger';
+import {unsupportedNodeWarning} from './node-support';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
 import {runId} from './run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
@@ -89,6 +90,8 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   const existing = registeredGlobals();
   if (existing.has('context')) useContextManager(undefined);
   if (existing.has('trace')) return adoptRegisteredProvider();
+  const unsupported = unsupportedNodeWarning(process.versions.node, config.http);
+  if (unsupported) warnOnce(unsupported);
   const ledger = new SpanLedger();
   const exporting: BatchSpanProcessor[] = [];
   for (const name of config.exporters) {

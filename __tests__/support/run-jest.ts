@@ -27,6 +27,8 @@ export interface JestResults {
 export interface RunOptions {
   args?: string[];
   env?: Record<string, string | undefined>;
+  /** The Node.js that runs Jest, when not NODE. */
+  node?: string;
   /** Kills Jest and its workers after this long (the run then has `code` null): for runs that could hang. */
   killAfterMs?: number;
 }
@@ -58,7 +60,7 @@ export async function runJest(fixture: string, options: RunOptions = {}): Promis
   const args = [JEST, '--ci', '--json', `--outputFile=${output}`, `--cacheDirectory=${cacheDirectory}`, ...(options.args ?? [])];
   const started = Date.now();
   // With a deadline, Jest gets a process group of its own, so that the deadline ends its workers with it.
-  const child = spawn(NODE, args, {cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.killAfterMs !== undefined});
+  const child = spawn(options.node ?? NODE, args, {cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.killAfterMs !== undefined});
   const killer =
     options.killAfterMs === undefined
       ? undefined
