@@ -17,7 +17,9 @@ export function makeDirectory(path: string): void {
       mkdirSync(level);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST' && isDirectory(level)) continue;
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`cannot create ${path}: ${level} is a file, not a folder`);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new Error(level === resolve(path) ? `${path} is a file, not a folder` : `cannot create ${path}: ${level} is a file, not a folder`);
+      }
       throw new Error(`cannot create ${path}: ${(error as Error).message}`);
     }
   }
