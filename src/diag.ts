@@ -10,6 +10,12 @@ import {join} from 'node:path';
 const PREFIX = '[jest-environment-otel]';
 const said = new Set<string>();
 const DAY_MS = 24 * 60 * 60 * 1000;
+const TEMP_ROOT = join(tmpdir(), 'jest-environment-otel');
+
+/** A folder the processes of one `jest` run share, under the OS temp folder (pruned a day after its run). */
+export function runTempFolder(runId: string): string {
+  return join(TEMP_ROOT, runId);
+}
 
 export function warnOnce(message: string): void {
   if (said.has(message)) return;
@@ -28,11 +34,10 @@ export function warnOnce(message: string): void {
 export function warnOncePerRun(runId: string, key: string, message: string): void {
   if (said.has(message)) return;
   try {
-    const root = join(tmpdir(), 'jest-environment-otel');
-    const folder = join(root, runId);
+    const folder = runTempFolder(runId);
     mkdirSync(folder, {recursive: true});
     closeSync(openSync(join(folder, key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
-    pruneOldRuns(root, runId);
+    pruneOldRuns(TEMP_ROOT, runId);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       said.add(message);

@@ -12,6 +12,7 @@ import {fetchRememberingBodies} from './payloads';
 import {SuiteRecorder} from './recorder';
 import {getPipeline, TRACER_NAME, type Pipeline} from './telemetry';
 import {createTestApi} from './test-api';
+import {markTraced} from './traced-files';
 
 type Sandbox = Record<string, unknown> & {console?: unknown; process?: NodeJS.Process; fetch?: typeof fetch};
 
@@ -48,6 +49,7 @@ export class FileTracing {
       );
     }
     safely('installing the test globals', () => this.installGlobals(sandbox));
+    safely('marking the file as traced', () => markTraced(context.testPath));
   }
 
   /** After the base environment's setup: Jest has put the test file's console in the sandbox by now. */
