@@ -3,7 +3,8 @@
  * The package's build, the one recipe `npm run build` and the tests' global setup both run: build/ emptied, the
  * TypeScript compiled (tsconfig.build.json), then the single-file build made from it (scripts/bundle.js). Emptied
  * first because tsc only adds and overwrites: a file whose source was removed would stay in build/ and be packed.
- * `npm pack` and `npm publish` run it as `prepack`, and so does npm when it installs the package from a git URL.
+ * It is also the `prepare` script, the one lifecycle script that npm runs for all of `npm pack`, `npm publish`, an
+ * install from a git URL (which runs no `prepack`), and `npm install` / `npm ci` in this checkout.
  *
  * build/cli.js is made executable: npm sets the bit on a bin only where it installs the package, and in this
  * checkout `npx jest-otel` runs the file itself, which a rebuild would otherwise leave without it.
