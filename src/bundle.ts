@@ -5,4 +5,5 @@
  */
 export {OtelEnvironment, withOtel} from './index';
 export {tracedEnvironment} from './environment';
+export {default as otelRunner} from './runner';
 export {default as OtelReporter} from './reporter';

@@ -16,6 +16,13 @@ import {markTraced} from './traced-files';
 
 type Sandbox = Record<string, unknown> & {console?: unknown; process?: NodeJS.Process; fetch?: typeof fetch};
 
+/** The sandboxes already traced, so that the test runner entry leaves an environment's own tracing alone. */
+const tracedSandboxes = new WeakSet<object>();
+
+export function isTraced(sandbox: object): boolean {
+  return tracedSandboxes.has(sandbox);
+}
+
 /**
  * Everything the environment does for one test file, whatever environment class it is mixed into: the globals, the
  * suite recorder, console capture, and the flush at teardown. Every step is guarded: nothing here throws into Jest.
@@ -49,6 +56,7 @@ export class FileTracing {
       );
     }
     safely('installing the test globals', () => this.installGlobals(sandbox));
+    tracedSandboxes.add(sandbox);
     safely('marking the file as traced', () => markTraced(context.testPath));
   }
 

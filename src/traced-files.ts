@@ -33,7 +33,7 @@ export function untracedMessage(untraced: readonly string[], total: number, disp
   const more = untraced.length > LISTED ? ` and ${untraced.length - LISTED} more` : '';
   return (
     `${untraced.length} of ${total} test files ran untraced, on an environment other than jest-environment-otel: ${names}${more}. ` +
-    'To trace them, set testEnvironment "otel" with testEnvironmentOptions.otel.baseEnvironment naming their environment ("jsdom", a package or a path); ' +
-    'in a docblock, write @jest-environment otel/jsdom for jsdom, or @jest-environment otel with @jest-environment-options {"otel": {"baseEnvironment": "…"}}.'
+    'To trace every file on its own environment, set testRunner: "jest-environment-otel/runner"; ' +
+    'or name their environment in testEnvironmentOptions.otel.baseEnvironment (with testEnvironment "otel"), or in a docblock: @jest-environment otel/jsdom.'
   );
 }

@@ -45,4 +45,30 @@ const jestMajor = Number(spawnSync(NODE, [JEST, '--version'], {encoding: 'utf8'}
   expect(untraced[0]).toContain('2 of 5 test files ran untraced, on an environment other than jest-environment-otel: untraced-jsdom.test.js, untraced-node.test.js.');
   expect(untraced[0]).toContain('testEnvironmentOptions.otel.baseEnvironment');
   expect(untraced[0]).toContain('@jest-environment otel/jsdom');
+  expect(untraced[0]).toContain('testRunner: "jest-environment-otel/runner"');
+});
+
+(jestMajor >= 30 ? test : test.skip)('the test runner entry traces every file on whatever environment it has, and the environment’s own once', async () => {
+  const run = await runJest('any-runner', {args: ['--maxWorkers=2'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+  expect(outcomes(run.results)).toEqual({
+    'custom.test.js › on the project environment, untouched': 'passed',
+    'jsdom.test.js › on the docblock environment, untouched': 'passed',
+    'otel.test.js › on jest-environment-otel, traced once': 'passed',
+  });
+  const tests = testSpans(receiver.spans);
+  expect(tests.map(span => span.name).sort()).toEqual([
+    'on jest-environment-otel, traced once',
+    'on the docblock environment, untouched',
+    'on the project environment, untouched',
+  ]);
+  const custom = onlySpan(tests, 'on the project environment, untouched');
+  expect(custom.attributes['seen.custom']).toBe('yes');
+  expect(childrenOf(receiver.spans, custom).map(span => span.name)).toEqual(['inside the custom environment']);
+  expect(custom.events.map(event => event.attributes['jest.console.message'])).toEqual(['from the custom environment']);
+  const jsdom = onlySpan(tests, 'on the docblock environment, untouched');
+  expect(jsdom.attributes).toMatchObject({'seen.document': 'hello', team: 'web'});
+  expect(childrenOf(receiver.spans, jsdom).map(span => span.name)).toEqual(['beforeEach']);
+  const once = onlySpan(tests, 'on jest-environment-otel, traced once');
+  expect(childrenOf(receiver.spans, once).map(span => span.name)).toEqual(['only once']);
+  expect(ourWarnings(run).filter(line => line.includes('ran untraced'))).toEqual([]);
 });
