@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import {dirname} from 'node:path';
 import type {JestEnvironment} from '@jest/environment';
 import type {Circus, Config} from '@jest/types';
 import {errorText, warnOnce} from './diag';
@@ -22,8 +23,11 @@ type Runner = (
 ) => Promise<unknown>;
 type TestEventHandler = (this: unknown, event: Circus.Event, state: Circus.State) => void | Promise<void>;
 
+/** From the Jest that runs (its main module, or its worker's) first: a project can hold another Jest beside it. */
 function load<T>(id: string, rootDir: string): T {
-  const loaded = require(require.resolve(id, {paths: [rootDir, __dirname]})) as {default?: T} & T;
+  const main = require.main?.filename;
+  const paths = [...(main ? [dirname(main)] : []), rootDir, __dirname];
+  const loaded = require(require.resolve(id, {paths})) as {default?: T} & T;
   return loaded.default ?? loaded;
 }
 
