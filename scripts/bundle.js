@@ -69,6 +69,9 @@ async function main() {
   const header = "'use strict';\n// The single-file build of the package (scripts/bundle.js).\nObject.defineProperty(exports, '__esModule', {value: true});\nconst bundled = require('./package.js');\n";
   writeFileSync(join(build, 'index.js'), `${header}exports.default = bundled.OtelEnvironment;\nexports.OtelEnvironment = bundled.OtelEnvironment;\nexports.withOtel = bundled.withOtel;\n`);
   writeFileSync(join(build, 'reporter.js'), `${header}exports.default = bundled.OtelReporter;\n`);
+  writeFileSync(join(build, 'runner.js'), `${header}exports.default = bundled.otelRunner;\n`);
+  // Loaded only by the projects that use it, so that jest-environment-jsdom stays optional.
+  writeFileSync(join(build, 'jsdom.js'), `${header}exports.default = bundled.tracedEnvironment('jsdom', 'jest-environment-otel/jsdom');\n`);
 }
 
 main().catch(error => {

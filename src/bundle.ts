@@ -4,4 +4,6 @@
  * and one set of warnings, as they do when loaded from separate files.
  */
 export {OtelEnvironment, withOtel} from './index';
+export {tracedEnvironment} from './environment';
+export {default as otelRunner} from './runner';
 export {default as OtelReporter} from './reporter';

@@ -15,6 +15,8 @@ export interface OtlpTarget {
 /** Options after defaults, environment variables and validation. */
 export interface ResolvedConfig {
   enabled: boolean;
+  /** As configured: resolved against rootDir by the environment. */
+  baseEnvironment?: string;
   serviceName: string;
   resourceAttributes: Record<string, string | number | boolean>;
   /** Where spans go; empty when tracing is off. */
@@ -74,6 +76,7 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
   const exporters = [...new Set(toList(chosen))].filter((name): name is Exclude<ExporterName, 'none'> => name !== 'none');
   const config: ResolvedConfig = {
     enabled: !(options.disabled ?? false) && !sdkDisabled && exporters.length > 0,
+    baseEnvironment: options.baseEnvironment?.trim(),
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? options.serviceName ?? DEFAULTS.serviceName,
     resourceAttributes: {
       ...options.resourceAttributes,

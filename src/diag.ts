@@ -15,6 +15,12 @@ const PREFIX = '[jest-environment-otel]';
 const said = new Set<string>();
 const DAY_MS = 24 * 60 * 60 * 1000;
 let pruned = false;
+const TEMP_ROOT = join(tmpdir(), 'jest-environment-otel');
+
+/** A folder the processes of one `jest` run share, under the OS temp folder (pruned a day after its run). */
+export function runTempFolder(runId: string): string {
+  return join(TEMP_ROOT, runId);
+}
 
 /** Prints `message` once per `jest` run, across its worker processes. */
 export function warnOnce(message: string): void {
@@ -29,11 +35,10 @@ export function warnOnce(message: string): void {
 export function warnOncePerRun(key: string, message: string): void {
   if (said.has(message)) return;
   try {
-    const root = join(tmpdir(), 'jest-environment-otel');
-    const folder = join(root, invocationId());
+    const folder = runTempFolder(invocationId());
     makeDirectory(folder);
     closeSync(openSync(join(folder, key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
-    if (!pruned) pruneOldRuns(root, invocationId());
+    if (!pruned) pruneOldRuns(TEMP_ROOT, invocationId());
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       said.add(message);

@@ -1,6 +1,9 @@
 import type {EnvironmentContext, JestEnvironment, JestEnvironmentConfig} from '@jest/environment';
 import type {Circus} from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
+import {BASE_OPTION, loadEnvironment, resolveEnvironment} from './base-environment';
+import {loadConfig} from './config';
+import {warnOnce} from './diag';
 import {FileTracing} from './file-tracing';
 
 /** A Jest environment class, as `testEnvironment` modules export them. */
@@ -52,10 +55,52 @@ export function withOtel<Base extends EnvironmentClass>(BaseEnvironment: Base): 
   } as unknown as Base;
 }
 
+const tracedBases = new Map<string, EnvironmentClass>();
+const NODE_ENVIRONMENT = require.resolve('jest-environment-node');
+
+/**
+ * The traced class for `testEnvironmentOptions.otel.baseEnvironment`, once per base file; undefined for the default
+ * (jest-environment-node, which this class already is).
+ */
+function tracedBase(config: JestEnvironmentConfig): EnvironmentClass | undefined {
+  const {rootDir, testEnvironmentOptions} = config.projectConfig;
+  const name = loadConfig((testEnvironmentOptions as Record<string, unknown> | undefined)?.otel).baseEnvironment;
+  if (!name) return undefined;
+  const file = resolveEnvironment(name, rootDir);
+  return file === NODE_ENVIRONMENT ? undefined : tracedOn(file, BASE_OPTION);
+}
+
+function tracedOn(file: string, option: string): EnvironmentClass {
+  let traced = tracedBases.get(file);
+  if (!traced) {
+    traced = withOtel(loadEnvironment(file, option));
+    tracedBases.set(file, traced);
+  }
+  return traced;
+}
+
+/**
+ * A traced environment over one Jest environment package, for entries such as `jest-environment-otel/jsdom`: found
+ * from the working folder or from this package, as the entry's own `require` would.
+ */
+export function tracedEnvironment(name: string, entry: string): EnvironmentClass {
+  return tracedOn(resolveEnvironment(name, process.cwd(), entry), entry);
+}
+
 /**
  * A Jest test environment that traces every test with OpenTelemetry: `testEnvironment: 'otel'`.
- * It is `jest-environment-node` with tracing; subclasses must call `super` in `setup`, `teardown` and
- * `handleTestEvent`.
+ * It is `jest-environment-node` with tracing, or the environment `testEnvironmentOptions.otel.baseEnvironment` names
+ * with tracing; subclasses (which extend the Node one) must call `super` in `setup`, `teardown` and `handleTestEvent`.
  */
-const OtelEnvironment = withOtel(NodeEnvironment);
-export default OtelEnvironment;
+export default class OtelEnvironment extends withOtel(NodeEnvironment) {
+  constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
+    // Jest constructs the class it loaded; another base means another class, so its instance is returned instead.
+    // A subclass keeps its own prototype chain, over Node.
+    const Traced = new.target === OtelEnvironment ? tracedBase(config) : undefined;
+    if (Traced) return new Traced(config, context) as unknown as OtelEnvironment;
+    super(config, context);
+    if (new.target !== OtelEnvironment && loadConfig((config.projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.otel).baseEnvironment) {
+      warnOnce(`${BASE_OPTION} is not used by ${new.target.name || 'a class'} that extends jest-environment-otel (it runs on Node); trace another environment with withOtel(Base).`);
+    }
+  }
+}

@@ -12,8 +12,16 @@ import {fetchRememberingBodies} from './payloads';
 import {SuiteRecorder} from './recorder';
 import {getPipeline, TRACER_NAME, type Pipeline} from './telemetry';
 import {createTestApi} from './test-api';
+import {markTraced} from './traced-files';
 
 type Sandbox = Record<string, unknown> & {console?: unknown; process?: NodeJS.Process; fetch?: typeof fetch};
+
+/** The sandboxes already traced, so that the test runner entry leaves an environment's own tracing alone. */
+const tracedSandboxes = new WeakSet<object>();
+
+export function isTraced(sandbox: object): boolean {
+  return tracedSandboxes.has(sandbox);
+}
 
 /**
  * Everything the environment does for one test file, whatever environment class it is mixed into: the globals, the
@@ -48,6 +56,8 @@ export class FileTracing {
       );
     }
     safely('installing the test globals', () => this.installGlobals(sandbox));
+    tracedSandboxes.add(sandbox);
+    safely('marking the file as traced', () => markTraced(context.testPath));
   }
 
   /** After the base environment's setup: Jest has put the test file's console in the sandbox by now. */

@@ -9,6 +9,11 @@ export const OPTION_PREFIX = 'testEnvironmentOptions.otel';
 
 /** Options read from `testEnvironmentOptions.otel` (or a `@jest-environment-options` docblock). */
 export interface OtelEnvironmentOptions {
+  /**
+   * The environment the tests run in, traced: `jsdom`, `node`, or a package or path (relative to rootDir) exporting a
+   * Jest environment class, found as Jest finds `testEnvironment`. Used by `testEnvironment: 'otel'`. Default: `node`.
+   */
+  baseEnvironment?: string;
   /** Turn tracing off for this project while keeping the environment. Default: false (`OTEL_SDK_DISABLED=true` also turns it off). */
   disabled?: boolean;
   /** `service.name` of the exported resource. Default: `OTEL_SERVICE_NAME`, else `jest`. */
@@ -109,6 +114,7 @@ const isHeaderLists: Reader = (value, path, problems) => {
 };
 
 const READERS: Record<keyof OtelEnvironmentOptions, Reader> = {
+  baseEnvironment: isString,
   disabled: isBoolean,
   serviceName: isString,
   resourceAttributes: isAttributeRecord,

@@ -12,12 +12,23 @@ import {runId} from './run-id';
 import {recordRunSpan, type RunResults} from './run-span';
 import {runFolder} from './store';
 import {readRun, type StoredSpan} from './store-read';
+import {untracedFiles, untracedMessage} from './traced-files';
 
 export type {OtelReporterOptions} from './report/options';
 
 const REPORT_FILE = 'report.html';
 /** Spans that started this long before the run did belong to an earlier run of the same process (watch mode). */
 const CLOCK_SLACK_MS = 1_000;
+
+/** What the reporter reads of each test file's result. */
+interface FileResults {
+  testResults?: ReadonlyArray<{testFilePath?: string}>;
+}
+
+function tracingOff(projects: ProjectLike[]): boolean {
+  if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return true;
+  return projects.length > 0 && projects.every(({config}) => (config.testEnvironmentOptions?.otel as {disabled?: unknown} | undefined)?.disabled === true);
+}
 
 /**
  * A Jest reporter that reads this run's spans back from the local trace store when the run completes, writes one
@@ -43,8 +54,13 @@ export default class OtelReporter {
     this.configError = read.errors.length > 0 ? new Error(read.errors.join('; ')) : undefined;
   }
 
-  async onRunComplete(testContexts: ReadonlySet<ProjectLike> | undefined, results: RunResults): Promise<void> {
+  async onRunComplete(testContexts: ReadonlySet<ProjectLike> | undefined, results: RunResults & FileResults): Promise<void> {
     const projects = [...(testContexts ?? [])];
+    try {
+      if (!tracingOff(projects)) this.warnUntraced(results);
+    } catch (error) {
+      warnOnce(`could not tell which test files were traced: ${errorText(error)}`);
+    }
     // The run span first: with the local store, it is part of the run the report reads.
     try {
       await recordRunSpan(projects, results);
@@ -80,9 +96,14 @@ export default class OtelReporter {
     }
   }
 
+  private warnUntraced(results: FileResults): void {
+    const files = (results.testResults ?? []).map(result => result.testFilePath).filter((path): path is string => typeof path === 'string');
+    const message = untracedMessage(untracedFiles(files), files.length, path => this.display(path));
+    if (message) warnOnce(message);
+  }
+
   private report(projects: ProjectLike[], startTime: number | undefined): void {
-    if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
-    if (projects.length > 0 && projects.every(({config}) => (config.testEnvironmentOptions?.otel as {disabled?: unknown} | undefined)?.disabled === true)) return;
+    if (tracingOff(projects)) return;
     const run = runId();
     const folders = storeDirsOf(this.rootDir, this.options.storeDir, projects).map(dir => ({dir, folder: runFolder(dir, run)}));
     const found = folders.filter(({folder}) => existsSync(folder));

@@ -15,7 +15,9 @@ export default function globalSetup(): void {
   // (a package may import itself by name), not to the packed copy.
   writeFileSync(join(WORK, 'package.json'), JSON.stringify({name: 'fixture-projects', private: true}));
   execFileSync(process.execPath, [join(REPO, 'scripts', 'build.js')], {cwd: REPO, stdio: 'inherit'});
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', WORK], {cwd: REPO, encoding: 'utf8'}).trim().split('\n').pop()!;
+  // Built just above: without its scripts, the pack does not build a second time (its `prepare` is tested on a clean
+  // copy of the sources, in __tests__/e2e/package.test.ts).
+  const packed = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', WORK], {cwd: REPO, encoding: 'utf8'}).trim().split('\n').pop()!;
   const target = join(WORK, 'node_modules', 'jest-environment-otel');
   mkdirSync(target, {recursive: true});
   execFileSync('tar', ['-xzf', join(WORK, packed), '-C', target, '--strip-components=1']);
