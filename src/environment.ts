@@ -64,7 +64,7 @@ const NODE_ENVIRONMENT = require.resolve('jest-environment-node');
  */
 function tracedBase(config: JestEnvironmentConfig): EnvironmentClass | undefined {
   const {rootDir, testEnvironmentOptions} = config.projectConfig;
-  const name = loadConfig((testEnvironmentOptions as Record<string, unknown> | undefined)?.otel).baseEnvironment;
+  const name = loadConfig(testEnvironmentOptions).baseEnvironment;
   if (!name) return undefined;
   const file = resolveEnvironment(name, rootDir);
   return file === NODE_ENVIRONMENT ? undefined : tracedOn(file, BASE_OPTION);
@@ -99,7 +99,7 @@ export default class OtelEnvironment extends withOtel(NodeEnvironment) {
     const Traced = new.target === OtelEnvironment ? tracedBase(config) : undefined;
     if (Traced) return new Traced(config, context) as unknown as OtelEnvironment;
     super(config, context);
-    if (new.target !== OtelEnvironment && loadConfig((config.projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.otel).baseEnvironment) {
+    if (new.target !== OtelEnvironment && loadConfig(config.projectConfig.testEnvironmentOptions).baseEnvironment) {
       warnOnce(`${BASE_OPTION} is not used by ${new.target.name || 'a class'} that extends jest-environment-otel (it runs on Node); trace another environment with withOtel(Base).`);
     }
   }

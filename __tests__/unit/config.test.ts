@@ -289,7 +289,7 @@ describe('options in the wrong place or misspelt', () => {
 
   test('an unknown name close to none lists the options instead', () => {
     expect(closest('colour', ['console', 'serviceName'])).toBeUndefined();
-    expect(resolve({verbose: true}).problems).toEqual([expect.stringContaining('testEnvironmentOptions.otel.verbose is not an option; expected one of: disabled, serviceName')]);
+    expect(resolve({verbose: true}).problems).toEqual([expect.stringContaining('testEnvironmentOptions.otel.verbose is not an option; expected one of: baseEnvironment, disabled, serviceName')]);
   });
 
   test('our option names next to otel instead of inside it: one message naming them and where they belong', () => {
