@@ -8,6 +8,8 @@ import type {StoredSpan} from '../../src/store-read';
 export interface AttemptSpec {
   suite?: string;
   test: string;
+  /** `code.line.number`; none when omitted. */
+  line?: number;
   status: 'pass' | 'fail' | 'skip' | 'todo';
   runId: string;
   /** `vcs.ref.head.revision`; none when omitted. */
@@ -52,6 +54,7 @@ export function attemptSpans(spec: AttemptSpec, startMs = 1_000 * ids): StoredSp
       'jest.test.status': spec.status,
       'jest.test.attempt': spec.attempt ?? 1,
       'jest.run.id': spec.runId,
+      ...(spec.line === undefined ? {} : {'code.line.number': spec.line}),
     },
     events: failed ? [{name: 'exception', attributes: {'exception.type': 'Error', 'exception.message': spec.message ?? 'failed'}}] : [],
     status: failed ? {code: 2, message: spec.message ?? 'failed'} : {code: 0},

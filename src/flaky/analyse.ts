@@ -1,10 +1,12 @@
 import {hintsFor, type Hint} from './hints';
+import {identify, type SharedName} from './identity';
 import type {Attempt} from './model';
 
 /*
  * Which tests are flaky, and how much they cost.
  *
- * Attempts are grouped by test (suite + full name) and by code revision: `vcs.ref.head.revision` where the run
+ * Attempts are grouped by test (suite + full name, and declaration line where tests of one file share a full name) and
+ * by code revision: `vcs.ref.head.revision` where the run
  * recorded it, else the run itself (a run of unknown revision is compared with nothing but itself). A test is flaky on
  * a revision when that revision has both a passing and a failing attempt of it: it passed in one run and failed in
  * another, or it passed on a retry after failing. Counts and hints only look at the revisions where it is flaky: on
@@ -29,12 +31,16 @@ export interface FlakyReport {
   flaky: FlakyTest[];
   /** Tests that are flaky nowhere but failed every attempt on at least one revision. */
   failing: FailingTest[];
+  /** Full names that several tests of one file share. */
+  sharedNames: SharedName[];
 }
 
 export interface FlakyTest {
   rank: number;
   suite: string;
   test: string;
+  /** The declaration line, for a test whose full name another test of its file shares. */
+  line?: number;
   /** failures / attempts, on the revisions where the test is flaky. */
   flakeRate: number;
   attempts: number;
@@ -65,6 +71,8 @@ export interface RevisionSummary {
 export interface FailingTest {
   suite: string;
   test: string;
+  /** As for FlakyTest. */
+  line?: number;
   attempts: number;
   failures: number;
 }
@@ -76,16 +84,18 @@ export interface TraceRef {
 }
 
 export function analyse(attempts: Attempt[]): FlakyReport {
-  const byTest = groupBy(attempts, attempt => JSON.stringify([attempt.suite, attempt.test]));
+  const identity = identify(attempts);
+  const byTest = groupBy(attempts, identity.keyOf);
   const flaky: Omit<FlakyTest, 'rank'>[] = [];
   const failing: FailingTest[] = [];
   for (const testAttempts of byTest.values()) {
     const groups = [...groupBy(testAttempts, revisionKey).values()];
     const flakyGroups = groups.filter(group => group.some(passed) && group.some(failed));
-    if (flakyGroups.length > 0) flaky.push(describeFlaky(flakyGroups));
+    const line = identity.lineOf(testAttempts[0]);
+    if (flakyGroups.length > 0) flaky.push(describeFlaky(flakyGroups, line));
     else if (groups.some(group => group.every(failed))) {
       const {suite, test} = testAttempts[0];
-      failing.push({suite, test, attempts: testAttempts.length, failures: testAttempts.filter(failed).length});
+      failing.push({suite, test, ...withLine(line), attempts: testAttempts.length, failures: testAttempts.filter(failed).length});
     }
   }
   flaky.sort(
@@ -94,9 +104,10 @@ export function analyse(attempts: Attempt[]): FlakyReport {
       b.failures - a.failures ||
       b.timeLostMs - a.timeLostMs ||
       a.suite.localeCompare(b.suite) ||
-      a.test.localeCompare(b.test),
+      a.test.localeCompare(b.test) ||
+      (a.line ?? 0) - (b.line ?? 0),
   );
-  failing.sort((a, b) => b.failures - a.failures || a.suite.localeCompare(b.suite) || a.test.localeCompare(b.test));
+  failing.sort((a, b) => b.failures - a.failures || a.suite.localeCompare(b.suite) || a.test.localeCompare(b.test) || (a.line ?? 0) - (b.line ?? 0));
   const runs = groupBy(attempts, attempt => attempt.runId);
   return {
     summary: {
@@ -109,10 +120,11 @@ export function analyse(attempts: Attempt[]): FlakyReport {
     },
     flaky: flaky.map((test, index) => ({rank: index + 1, ...test})),
     failing,
+    sharedNames: identity.sharedNames,
   };
 }
 
-function describeFlaky(groups: Attempt[][]): Omit<FlakyTest, 'rank'> {
+function describeFlaky(groups: Attempt[][], line: number | undefined): Omit<FlakyTest, 'rank'> {
   const all = groups.flat().sort((a, b) => a.startMs - b.startMs || a.traceId.localeCompare(b.traceId));
   const failures = all.filter(failed);
   const passes = all.filter(passed);
@@ -120,6 +132,7 @@ function describeFlaky(groups: Attempt[][]): Omit<FlakyTest, 'rank'> {
   return {
     suite: all[0].suite,
     test: all[0].test,
+    ...withLine(line),
     flakeRate: failures.length / all.length,
     attempts: all.length,
     failures: failures.length,
@@ -139,6 +152,10 @@ function describeFlaky(groups: Attempt[][]): Omit<FlakyTest, 'rank'> {
     exampleFailure: traceRef(failures),
     examplePass: traceRef(passes),
   };
+}
+
+function withLine(line: number | undefined): {line?: number} {
+  return line === undefined ? {} : {line};
 }
 
 function countMessages(failures: Attempt[]): Array<{message: string; count: number}> {

@@ -1,4 +1,4 @@
-import {ATTR_EXCEPTION_MESSAGE, ATTR_JEST_RUN_ID, ATTR_JEST_TEST_ATTEMPT, ATTR_JEST_TEST_STATUS, ATTR_TEST_CASE_NAME, ATTR_TEST_SUITE_NAME, EVENT_EXCEPTION} from '../semconv';
+import {ATTR_CODE_LINE_NUMBER, ATTR_EXCEPTION_MESSAGE, ATTR_JEST_RUN_ID, ATTR_JEST_TEST_ATTEMPT, ATTR_JEST_TEST_STATUS, ATTR_TEST_CASE_NAME, ATTR_TEST_SUITE_NAME, EVENT_EXCEPTION} from '../semconv';
 import {ATTR_VCS_REF_HEAD_REVISION} from '../ci';
 import type {StoredSpan} from '../store-read';
 
@@ -27,6 +27,8 @@ export interface SpanFact {
 export interface Attempt {
   suite: string;
   test: string;
+  /** `code.line.number`: where the test is declared, which tells apart tests of one file that share a full name. */
+  line?: number;
   runId: string;
   /** `vcs.ref.head.revision` of the span's resource, when known. */
   revision?: string;
@@ -59,6 +61,7 @@ export function collectAttempts(spans: StoredSpan[]): Attempt[] {
     attempts.push({
       suite: text(span.attributes[ATTR_TEST_SUITE_NAME]) ?? '',
       test: text(span.attributes[ATTR_TEST_CASE_NAME]) ?? span.name,
+      line: positive(span.attributes[ATTR_CODE_LINE_NUMBER]),
       runId: text(span.attributes[ATTR_JEST_RUN_ID]) ?? 'unknown',
       revision: text(span.resource[ATTR_VCS_REF_HEAD_REVISION]),
       attempt: Number(span.attributes[ATTR_JEST_TEST_ATTEMPT] ?? 1) || 1,
@@ -122,6 +125,11 @@ function errorOf(span: StoredSpan): string | undefined {
 
 function firstLine(message: string): string {
   return message.trim().split('\n')[0].trim();
+}
+
+function positive(value: unknown): number | undefined {
+  const number = Number(value);
+  return value !== undefined && Number.isInteger(number) && number > 0 ? number : undefined;
 }
 
 function text(value: unknown): string | undefined {

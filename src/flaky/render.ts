@@ -1,4 +1,5 @@
 import type {FlakyReport, FlakyTest, RevisionSummary} from './analyse';
+import type {SharedName} from './identity';
 import {counted, duration, percent, share} from './format';
 
 /** The report as a terminal table: one row per flaky test, most flaky first, with its details under it. */
@@ -43,6 +44,7 @@ export function renderReport(report: FlakyReport, options: RenderOptions): strin
   if (report.flaky.length > 0) {
     lines.push('', ...table(report.flaky, style, options.maxHints ?? 5));
   }
+  if (report.sharedNames.length > 0) lines.push('', ...sharedNames(report.sharedNames));
   if (report.failing.length > 0) {
     lines.push('', 'Failing, not flaky (every attempt failed, on a revision or in a run of unknown revision):');
     for (const test of report.failing) lines.push(`  ${fullName(test)}  ${style.dim(`(${test.failures} of ${counted(test.attempts, 'attempt')} failed)`)}`);
@@ -92,6 +94,19 @@ function revisionText(revisions: RevisionSummary[]): string {
     .join(' and ');
 }
 
-function fullName(test: {suite: string; test: string}): string {
-  return test.suite ? `${test.suite} › ${test.test}` : test.test;
+/** Names that tests of one file share: told apart by their declaration line, or counted as one. */
+function sharedNames(names: SharedName[]): string[] {
+  const lines = ['Full names shared by several tests of one file:'];
+  for (const name of names) {
+    const parts = [];
+    if (name.lines.length > 0) parts.push(`told apart by their declaration lines (${name.lines.join(', ')})`);
+    if (name.merged) parts.push(name.lines.length > 0 ? 'some without one counted together' : 'no declaration line recorded: counted as one test');
+    lines.push(`  ${fullName(name)}: ${parts.join('; ')}`);
+  }
+  return lines;
+}
+
+function fullName(test: {suite: string; test: string; line?: number}): string {
+  const name = test.suite ? `${test.suite} › ${test.test}` : test.test;
+  return test.line === undefined ? name : `${name} (line ${test.line})`;
 }
