@@ -14,6 +14,9 @@ export interface AttemptSpec {
   runId: string;
   /** `vcs.ref.head.revision`; none when omitted. */
   revision?: string;
+  /** `jest.vcs.worktree.dirty` and `jest.vcs.worktree.changes`; none when omitted. */
+  dirty?: boolean;
+  changes?: string;
   attempt?: number;
   durationMs?: number;
   /** The test's own error (an `exception` event), for failures. */
@@ -40,6 +43,8 @@ export function attemptSpans(spec: AttemptSpec, startMs = 1_000 * ids): StoredSp
   const traceId = nextId(32);
   const resource: Record<string, unknown> = {'service.name': 'shop-tests'};
   if (spec.revision) resource['vcs.ref.head.revision'] = spec.revision;
+  if (spec.dirty !== undefined) resource['jest.vcs.worktree.dirty'] = spec.dirty;
+  if (spec.changes) resource['jest.vcs.worktree.changes'] = spec.changes;
   const failed = spec.status === 'fail';
   const root: StoredSpan = {
     traceId,
@@ -140,6 +145,13 @@ function request(span: StoredSpan) {
 function keyValues(record: Record<string, unknown>) {
   return Object.entries(record).map(([key, value]) => ({
     key,
-    value: typeof value === 'number' ? (Number.isInteger(value) ? {intValue: String(value)} : {doubleValue: value}) : {stringValue: String(value)},
+    value:
+      typeof value === 'number'
+        ? Number.isInteger(value)
+          ? {intValue: String(value)}
+          : {doubleValue: value}
+        : typeof value === 'boolean'
+          ? {boolValue: value}
+          : {stringValue: String(value)},
   }));
 }

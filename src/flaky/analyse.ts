@@ -6,11 +6,12 @@ import type {Attempt} from './model';
  * Which tests are flaky, and how much they cost.
  *
  * Attempts are grouped by test (suite + full name, and declaration line where tests of one file share a full name) and
- * by code revision: `vcs.ref.head.revision` where the run
- * recorded it, else the run itself (a run of unknown revision is compared with nothing but itself). A test is flaky on
- * a revision when that revision has both a passing and a failing attempt of it: it passed in one run and failed in
- * another, or it passed on a retry after failing. Counts and hints only look at the revisions where it is flaky: on
- * a revision where it always fails it is broken, not flaky.
+ * by the code they ran: the revision (`vcs.ref.head.revision`) with the digest of the work tree's uncommitted changes
+ * where there were any (`jest.vcs.worktree.changes`), else the run itself (a run of unknown revision, or with changes
+ * that could not be read, is compared with nothing but itself). A test is flaky on a revision when that revision has
+ * both a passing and a failing attempt of it: it passed in one run and failed in another, or it passed on a retry
+ * after failing. Counts and hints only look at the revisions where it is flaky: on a revision where it always fails
+ * it is broken, not flaky. ("Revision" below means the code: a commit, and its uncommitted changes if any.)
  */
 
 export interface FlakyReport {
@@ -21,6 +22,8 @@ export interface FlakyReport {
     revisions: number;
     /** Runs whose revision is not known (each is compared only with itself). */
     runsWithoutRevision: number;
+    /** Runs of a known revision whose work tree had uncommitted changes (compared only with runs of the same changes). */
+    runsWithChanges: number;
     /** Distinct tests that passed or failed at least once. */
     tests: number;
     /** Passing and failing attempts (skipped and todo tests are not attempts). */
@@ -63,6 +66,11 @@ export interface FlakyTest {
 export interface RevisionSummary {
   /** null when unknown: then `runIds` holds the one run this group is made of. */
   revision: string | null;
+  /**
+   * The digest of the uncommitted changes the runs had; `unknown` when they had some that could not be read (then
+   * `runIds` holds the one run); null for the commit's own code, or when not recorded.
+   */
+  changes: string | null;
   runIds: string[];
   attempts: number;
   failures: number;
@@ -114,6 +122,7 @@ export function analyse(attempts: Attempt[]): FlakyReport {
       runs: runs.size,
       revisions: new Set(attempts.flatMap(attempt => (attempt.revision ? [attempt.revision] : []))).size,
       runsWithoutRevision: [...runs.values()].filter(run => run.every(attempt => !attempt.revision)).length,
+      runsWithChanges: [...runs.values()].filter(run => run.some(attempt => attempt.revision && attempt.dirty)).length,
       tests: byTest.size,
       attempts: attempts.length,
       flaky: flaky.length,
@@ -143,6 +152,7 @@ function describeFlaky(groups: Attempt[][], line: number | undefined): Omit<Flak
     passedOnRetryRuns: runs.filter(run => run.some((attempt, index) => passed(attempt) && run.slice(0, index).some(failed))).length,
     revisions: groups.map(group => ({
       revision: group[0].revision ?? null,
+      changes: changesOf(group[0]),
       runIds: [...new Set(group.map(attempt => attempt.runId))],
       attempts: group.length,
       failures: group.filter(failed).length,
@@ -170,8 +180,16 @@ function traceRef(attempts: Attempt[]): TraceRef {
   return {traceId: latest.traceId, runId: latest.runId, revision: latest.revision ?? null};
 }
 
+/** The code an attempt ran: its revision and uncommitted changes, or its run where that code is not known. */
 function revisionKey(attempt: Attempt): string {
-  return attempt.revision ? `revision ${attempt.revision}` : `run ${attempt.runId}`;
+  const changes = changesOf(attempt);
+  if (!attempt.revision || changes === 'unknown') return `run ${attempt.runId}`;
+  return changes ? `revision ${attempt.revision} changes ${changes}` : `revision ${attempt.revision}`;
+}
+
+function changesOf(attempt: Attempt): string | null {
+  if (!attempt.revision || !attempt.dirty) return null;
+  return attempt.changes ?? 'unknown';
 }
 
 const passed = (attempt: Attempt) => attempt.status === 'pass';

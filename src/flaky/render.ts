@@ -35,12 +35,14 @@ export function renderReport(report: FlakyReport, options: RenderOptions): strin
   if (summary.attempts === 0) return `No test results in ${from}: no span with jest.test.status pass or fail.\n`;
   const revisions = [
     summary.revisions > 0 ? counted(summary.revisions, 'revision') : '',
+    summary.runsWithChanges > 0 ? `${counted(summary.runsWithChanges, 'run')} with uncommitted changes` : '',
     summary.runsWithoutRevision > 0 ? `${summary.runsWithoutRevision} without a known revision` : '',
   ].filter(Boolean);
   const lines = [
     `${counted(summary.runs, 'run')} (${revisions.join(', ')}), ${counted(summary.tests, 'test')}, ` +
       `${counted(summary.attempts, 'attempt')} in ${from}: ${style.bold(summary.flaky === 0 ? 'no flaky test' : counted(summary.flaky, 'flaky test'))}`,
   ];
+  if (summary.runsWithChanges > 0) lines.push(style.dim('Only runs of the same code are compared: the same revision and the same uncommitted changes.'));
   if (report.flaky.length > 0) {
     lines.push('', ...table(report.flaky, style, options.maxHints ?? 5));
   }
@@ -90,8 +92,14 @@ function why(test: FlakyTest): string {
 function revisionText(revisions: RevisionSummary[]): string {
   if (revisions.length > 3) return `on ${revisions.length} revisions`;
   return revisions
-    .map(group => (group.revision ? `on revision ${group.revision.slice(0, 7)}` : `in run ${group.runIds[0]} (revision unknown)`))
+    .map(group => (group.revision ? `on revision ${group.revision.slice(0, 7)}${changesText(group)}` : `in run ${group.runIds[0]} (revision unknown)`))
     .join(' and ');
+}
+
+function changesText(group: RevisionSummary): string {
+  if (group.changes === null) return '';
+  if (group.changes === 'unknown') return ` with uncommitted changes, in run ${group.runIds[0]}`;
+  return ` with uncommitted changes ${group.changes.slice(0, 7)}`;
 }
 
 /** Names that tests of one file share: told apart by their declaration line, or counted as one. */
