@@ -1,5 +1,6 @@
 import {subscribe, unsubscribe} from 'node:diagnostics_channel';
 import type {ClientRequest, IncomingMessage} from 'node:http';
+import type {Socket} from 'node:net';
 import {context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer} from '@opentelemetry/api';
 import {isTracingSuppressed} from '@opentelemetry/core';
 import {safely} from './diag';
@@ -95,7 +96,19 @@ function started(tracer: Tracer, request: ClientRequest, hooks: HttpClientTracin
   spanByRequest.set(request, {span, answered: false, portUnknown: port === undefined});
   if (!request.headersSent) propagation.inject(trace.setSpan(parent, span), request, headerSetter);
   hooks?.requestHook(span, request);
+  if (port === undefined) request.once('socket', socket => whenConnected(socket, () => learnOnce(request, socket.remotePort)));
   request.once('close', () => closed(request));
+}
+
+/** A request's port, learnt from its connection as soon as there is one (it may be cut before any answer). */
+function learnOnce(request: ClientRequest, port: number | undefined): void {
+  const inFlight = spanByRequest.get(request);
+  if (inFlight && port !== undefined) learnPort(inFlight, request, port);
+}
+
+function whenConnected(socket: Socket, then: () => void): void {
+  if (socket.connecting) socket.once('connect', then);
+  else then();
 }
 
 function answered(request: ClientRequest, response: IncomingMessage, hooks: HttpClientTracing['hooks']): void {

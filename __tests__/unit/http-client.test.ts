@@ -24,6 +24,7 @@ beforeAll(async () => {
   stopTracing = traceHttpClient(tracing.tracer, {requestHeaders: ['X-Request-Id'], responseHeaders: ['content-type', 'x-many'], hooks: httpPayloadHooks(64)});
   server = http.createServer((request, response) => {
     seen.push({url: request.url ?? '', traceparent: request.headers.traceparent as string | undefined});
+    if (request.url?.startsWith('/hold')) return; // never answered: the client gives up
     if (request.url?.startsWith('/missing')) {
       response.writeHead(404, {'content-type': 'text/plain'}).end('no such thing');
       return;
@@ -203,4 +204,18 @@ test('an upgrade (WebSocket…) is answered by its 101: status, protocol, peer a
   });
   expect(client.attributes['error.type']).toBeUndefined();
   expect(client.status.code).toBe(0);
+});
+
+test('a request with a foreign Host header cut before its answer names the port it was connected to', async () => {
+  const port = Number(new URL(base).port);
+  const request = http.get(`${base}/hold`, {headers: {host: 'foobar.dev'}});
+  request.on('error', () => {});
+  await new Promise(resolve => request.on('socket', socket => socket.once('connect', resolve)));
+  await new Promise(resolve => setImmediate(resolve));
+  const closed = new Promise(resolve => request.once('close', resolve));
+  request.destroy();
+  await closed;
+  const [client] = tracing.spans();
+  expect(client.attributes).toMatchObject({'url.full': `${base}/hold`, 'server.port': port});
+  expect(client.status.code).toBe(2);
 });
