@@ -1,11 +1,13 @@
 import {existsSync, readFileSync, statSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {redactUrl, SECRET_QUERY_PARAMS} from './redact';
+import {ATTR_JEST_VCS_WORKTREE_CHANGES, ATTR_JEST_VCS_WORKTREE_DIRTY, readWorktreeState} from './worktree';
 
 /*
  * CI and VCS metadata as resource attributes, read from each CI's own environment variables (an allowlist: no other
  * variable is ever read, so tokens and secrets cannot become attributes) and, outside CI, from the local git
- * checkout's files. No network, no child process.
+ * checkout's files. No network; one `git` process per worker (src/worktree.ts) says whether the work tree has
+ * uncommitted changes.
  */
 
 export const ATTR_CICD_PIPELINE_NAME = 'cicd.pipeline.name';
@@ -179,10 +181,16 @@ const bitbucket: Detector = env => {
 
 const DETECTORS: Detector[] = [github, gitlab, circleci, buildkite, jenkins, azure, bitbucket];
 
-/** Resource attributes describing the CI run and the code under test; `{}` when nothing is known. */
-export function detectRunContext(env: Env, rootDir: string): Record<string, string> {
+/**
+ * Resource attributes describing the CI run and the code under test; `{}` when nothing is known. `written` are
+ * folders the run writes to (the trace store): changes there are not changes of the code.
+ */
+export function detectRunContext(env: Env, rootDir: string, written: string[] = []): Record<string, string | boolean> {
   const facts = DETECTORS.reduce<CiFacts | undefined>((found, detect) => found ?? detect(env), undefined) ?? fromGit(rootDir);
   if (!facts) return {};
+  // Only where a checkout is there to ask: a CI job that runs without one (an artifact's tests) has no work tree.
+  const top = checkoutTop(resolve(rootDir));
+  const worktree = top ? readWorktreeState(top, written) : undefined;
   const secretParams = new Set(SECRET_QUERY_PARAMS);
   const url = (value: string | undefined) => (value ? redactUrl(value, secretParams) : undefined);
   const attributes: Record<string, string | undefined> = {
@@ -197,8 +205,10 @@ export function detectRunContext(env: Env, rootDir: string): Record<string, stri
     [ATTR_VCS_CHANGE_ID]: facts.changeId,
     [ATTR_JEST_VCS_CHANGE_URL]: url(facts.changeUrl),
     [ATTR_JEST_CI_ACTOR]: facts.actor,
+    [ATTR_JEST_VCS_WORKTREE_CHANGES]: worktree?.changes,
   };
-  return Object.fromEntries(Object.entries(attributes).filter((entry): entry is [string, string] => Boolean(entry[1])));
+  const known = Object.fromEntries(Object.entries(attributes).filter((entry): entry is [string, string] => Boolean(entry[1])));
+  return worktree ? {...known, [ATTR_JEST_VCS_WORKTREE_DIRTY]: worktree.dirty} : known;
 }
 
 /** `git@host:owner/repo.git` or `https://host/owner/repo.git` → `https://host/owner/repo`. */
@@ -221,6 +231,14 @@ function fromGit(dir: string): CiFacts | undefined {
     return {provider: 'git', branch: ref.replace(/^refs\/heads\//, ''), revision: readRef(gitDir, ref) ?? readRef(common, ref)};
   } catch {
     return undefined;
+  }
+}
+
+/** The folder holding the `.git` of the checkout around `start`: the top of its work tree. */
+function checkoutTop(start: string): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

@@ -29,7 +29,8 @@ export function watchCircusStorages(): void {
   if (watching || typeof prototype._propagate !== 'function') return;
   watching = true;
   const run = prototype.run;
-  prototype.run = function (this: Storage, ...args: Parameters<Run>) {
+  // Named for the stack: its frame stands in for the caller's own call of `run` (see own-frames.ts).
+  prototype.run = function runWatchingForCircus(this: Storage, ...args: Parameters<Run>) {
     if (!known.has(this)) {
       known.add(this);
       if (calledFromCircus()) circusStorages.push(this);

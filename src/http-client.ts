@@ -1,5 +1,6 @@
 import {subscribe, unsubscribe} from 'node:diagnostics_channel';
 import type {ClientRequest, IncomingMessage} from 'node:http';
+import type {Socket} from 'node:net';
 import {context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer} from '@opentelemetry/api';
 import {isTracingSuppressed} from '@opentelemetry/core';
 import {safely} from './diag';
@@ -31,8 +32,13 @@ export interface HttpClientTracing {
   };
 }
 
-/** The span of each request in flight, whether its response's head arrived, and whether its URL still lacks the port. */
-const spanByRequest = new WeakMap<ClientRequest, {span: Span; answered: boolean; portUnknown: boolean}>();
+/** The span of a request in flight, whether its response's head arrived, and whether its URL still lacks the port. */
+interface InFlight {
+  span: Span;
+  answered: boolean;
+  portUnknown: boolean;
+}
+const spanByRequest = new WeakMap<ClientRequest, InFlight>();
 const headerSetter = {
   set(request: ClientRequest, key: string, value: string) {
     request.setHeader(key, value);
@@ -83,22 +89,38 @@ function started(tracer: Tracer, request: ClientRequest, hooks: HttpClientTracin
   const parent = context.active();
   if (isTracingSuppressed(parent)) return;
   const method = request.method;
-  // Headers given as a raw array are already rendered: no Host header to read (the port is taken from the socket
-  // when the response comes), and none to add.
-  const host = request.headersSent ? undefined : request.getHeader('host');
-  const known = typeof host === 'string';
-  const attributes: Attributes = {'http.request.method': method, 'server.address': request.host, 'url.full': urlOf(request, known ? host : request.host)};
-  if (known) attributes['server.port'] = portOf(host) ?? (request.protocol === 'https:' ? 443 : 80);
+  const port = portNamed(request);
+  const attributes: Attributes = {'http.request.method': method, 'server.address': request.host, 'url.full': urlOf(request, port)};
+  if (port !== undefined) attributes['server.port'] = port;
   const span = tracer.startSpan(method, {kind: SpanKind.CLIENT, attributes}, parent);
-  spanByRequest.set(request, {span, answered: false, portUnknown: !known});
+  spanByRequest.set(request, {span, answered: false, portUnknown: port === undefined});
   if (!request.headersSent) propagation.inject(trace.setSpan(parent, span), request, headerSetter);
   hooks?.requestHook(span, request);
+  if (port === undefined) request.once('socket', socket => whenConnected(socket, () => learnOnce(request, socket.remotePort)));
   request.once('close', () => closed(request));
+}
+
+/** A request's port, learnt from its connection as soon as there is one (it may be cut before any answer). */
+function learnOnce(request: ClientRequest, port: number | undefined): void {
+  const inFlight = spanByRequest.get(request);
+  if (inFlight && port !== undefined) learnPort(inFlight, request, port);
+}
+
+function whenConnected(socket: Socket, then: () => void): void {
+  if (socket.connecting) socket.once('connect', then);
+  else then();
 }
 
 function answered(request: ClientRequest, response: IncomingMessage, hooks: HttpClientTracing['hooks']): void {
   const inFlight = spanByRequest.get(request);
   if (!inFlight) return;
+  recordHead(inFlight, request, response);
+  hooks?.responseHook(inFlight.span, response);
+  response.once('end', () => end(request));
+}
+
+/** The status, protocol, peer and allowlisted headers of a response's head; the port, if it was not known yet. */
+function recordHead(inFlight: InFlight, request: ClientRequest, response: IncomingMessage): void {
   inFlight.answered = true;
   const span = inFlight.span;
   const status = response.statusCode ?? 0;
@@ -107,10 +129,9 @@ function answered(request: ClientRequest, response: IncomingMessage, hooks: Http
   const socket = request.socket;
   if (socket?.remoteAddress) {
     span.setAttribute('network.peer.address', socket.remoteAddress);
-    if (socket.remotePort !== undefined) span.setAttribute('network.peer.port', socket.remotePort);
-    if (inFlight.portUnknown && socket.remotePort !== undefined) {
-      span.setAttribute('server.port', socket.remotePort);
-      span.setAttribute('url.full', urlOf(request, `${request.host}:${socket.remotePort}`));
+    if (socket.remotePort !== undefined) {
+      span.setAttribute('network.peer.port', socket.remotePort);
+      learnPort(inFlight, request, socket.remotePort);
     }
   }
   for (const name of captured.response) {
@@ -121,25 +142,32 @@ function answered(request: ClientRequest, response: IncomingMessage, hooks: Http
     span.setAttribute('error.type', String(status));
     span.setStatus({code: SpanStatusCode.ERROR});
   }
-  hooks?.responseHook(span, response);
-  response.once('end', () => end(request));
 }
 
 function failed(request: ClientRequest, error: Error): void {
-  const span = spanByRequest.get(request)?.span;
-  if (!span) return;
+  const inFlight = spanByRequest.get(request);
+  if (!inFlight) return;
+  const span = inFlight.span;
+  // A refused or timed-out connection names the port it tried.
+  const tried = (error as {port?: unknown}).port;
+  if (typeof tried === 'number') learnPort(inFlight, request, tried);
   span.recordException(error);
   span.setStatus({code: SpanStatusCode.ERROR, message: error.message});
   span.setAttribute('error.type', (error as NodeJS.ErrnoException).code ?? error.name);
   end(request);
 }
 
-/** Closed before its response ended (and without an error): aborted, unless the connection was upgraded. */
+/**
+ * Closed before its response ended (and without an error): aborted, unless the connection was upgraded. An upgrade
+ * (WebSocket…) or a CONNECT hands the socket over with no response event, its head in `request.res`; that is no
+ * failure.
+ */
 function closed(request: ClientRequest): void {
   const inFlight = spanByRequest.get(request);
   if (!inFlight) return;
-  // An upgrade (WebSocket…) or CONNECT hands the socket over with no response event; that is no failure.
-  if (!(request as ClientRequest & {upgradeOrConnect?: boolean}).upgradeOrConnect) inFlight.span.setStatus({code: SpanStatusCode.ERROR, message: inFlight.answered ? 'the response was aborted' : 'the request was aborted'});
+  const {upgradeOrConnect: switched, res: head} = request as ClientRequest & {upgradeOrConnect?: boolean; res?: IncomingMessage | null};
+  if (switched && !inFlight.answered && head) recordHead(inFlight, request, head);
+  if (!switched) inFlight.span.setStatus({code: SpanStatusCode.ERROR, message: inFlight.answered ? 'the response was aborted' : 'the request was aborted'});
   end(request);
 }
 
@@ -155,11 +183,36 @@ function end(request: ClientRequest): void {
   inFlight.span.end();
 }
 
-function urlOf(request: ClientRequest, authority: string): string {
+/**
+ * The port the request goes to, when its `Host` header tells it: the header Node writes names the host and port the
+ * request was made for. A `Host` naming another host (a proxy passing on its caller's, a virtual host) says nothing
+ * of where the request goes: then the port is taken from the connection. Headers given as a raw array are already
+ * rendered, with no header to read.
+ */
+function portNamed(request: ClientRequest): number | undefined {
+  const host = request.headersSent ? undefined : request.getHeader('host');
+  if (typeof host !== 'string') return undefined;
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host.trim());
+  if (!match || match[1].toLowerCase() !== bracketed(request.host).toLowerCase()) return undefined;
+  return match[2] === undefined ? defaultPort(request) : Number(match[2]);
+}
+
+function learnPort(inFlight: InFlight, request: ClientRequest, port: number): void {
+  if (!inFlight.portUnknown) return;
+  inFlight.portUnknown = false;
+  inFlight.span.setAttribute('server.port', port);
+  inFlight.span.setAttribute('url.full', urlOf(request, port));
+}
+
+function urlOf(request: ClientRequest, port: number | undefined): string {
+  const authority = port === undefined || port === defaultPort(request) ? bracketed(request.host) : `${bracketed(request.host)}:${port}`;
   return `${request.protocol}//${authority}${request.path}`;
 }
 
-function portOf(host: string): number | undefined {
-  const match = /:(\d+)$/.exec(host);
-  return match ? Number(match[1]) : undefined;
+function defaultPort(request: ClientRequest): number {
+  return request.protocol === 'https:' ? 443 : 80;
+}
+
+function bracketed(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

@@ -1,6 +1,7 @@
 import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
 import {ownerContext, restoreFn, wrapFn} from './context';
+import {cutOwnFrames} from './own-frames';
 import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, testAttributes, testFullName, type Location} from './spans';
 import {
   ATTR_JEST_DESCRIBE_PATH,
@@ -122,7 +123,11 @@ export class SuiteRecorder {
       case 'hook_success':
         this.endHook(event.hook, []);
         break;
+      case 'test_fn_failure':
+        cutOwnFrames(event.error);
+        break;
       case 'hook_failure':
+        cutOwnFrames(event.error);
         this.endHook(event.hook, [event.error]);
         break;
       case 'run_finish':
@@ -130,6 +135,7 @@ export class SuiteRecorder {
         this.suiteErrors = [...state.unhandledErrors];
         break;
       case 'error':
+        cutOwnFrames(event.error);
         // An uncaught error outside of any test: circus reports it for the file; keep it on the suite span.
         if (!state.currentlyRunningTest) this.suiteErrors.push(event.error);
         break;

@@ -113,7 +113,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
       'service.name': config.serviceName,
       'telemetry.sdk.language': 'nodejs',
       'process.pid': process.pid,
-      ...detectRunContext(process.env, rootDir),
+      ...detectRunContext(process.env, rootDir, [resolve(rootDir, config.storeDir)]),
       ...config.resourceAttributes,
     }),
     spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams, config.redactHeaders), ledger, ...exporting],

@@ -235,9 +235,10 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
     expect(raw.status.code).toBe('UNSET');
     expect(childrenOf(spans, raw)).toEqual([]);
 
-    // An upgrade hands the socket over without a response event: the span ends, without an error.
+    // An upgrade hands the socket over without a response event: the span ends with its 101, without an error.
     const upgraded = clientOf('an upgraded connection');
-    expect(upgraded.attributes['url.full']).toMatch(/\/socket$/);
+    expect(upgraded.attributes['url.full']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/socket$/);
+    expect(upgraded.attributes).toMatchObject({'http.response.status_code': 101, 'network.peer.address': '127.0.0.1'});
     expect(upgraded.status.code).toBe('UNSET');
 
     const ended = test1('the response has ended');

@@ -39,7 +39,7 @@ interface JsonFlaky {
   runs: number;
   failedRuns: number;
   passedOnRetryRuns: number;
-  revisions: Array<{revision: string | null; runIds: string[]; attempts: number; failures: number}>;
+  revisions: Array<{revision: string | null; changes: string | null; runIds: string[]; attempts: number; failures: number}>;
   failureMessages: Array<{message: string; count: number}>;
   hints: JsonHint[];
   exampleFailure: {traceId: string; runId: string; revision: string | null};
@@ -56,7 +56,8 @@ beforeAll(async () => {
     [NEXT_COMMIT, '429'],
   ];
   for (const [commit, status] of runs) {
-    const run = await runJest('flaky', {env: {FLAKY_STATUS: status, OTEL_RESOURCE_ATTRIBUTES: `vcs.ref.head.revision=${commit}`}});
+    // The commit is named, and the work tree said clean: the fixture lies in whatever checkout runs this test.
+    const run = await runJest('flaky', {env: {FLAKY_STATUS: status, OTEL_RESOURCE_ATTRIBUTES: `vcs.ref.head.revision=${commit},jest.vcs.worktree.dirty=false`}});
     expect(run.results.numFailedTests).toBe(status === '200' ? 1 : 2);
   }
   expect(readdirSync(join(store, 'runs'))).toHaveLength(5);
@@ -95,7 +96,7 @@ test('--json: the ranking, the counts per revision, the hints, and trace ids tha
   expect(code).toBe(0);
   const report = JSON.parse(stdout) as {sources: string[]; summary: unknown; flaky: JsonFlaky[]; failing: unknown[]};
   expect(report.sources).toEqual([store]);
-  expect(report.summary).toEqual({runs: 5, revisions: 2, runsWithoutRevision: 0, tests: 4, attempts: 30, flaky: 2});
+  expect(report.summary).toEqual({runs: 5, revisions: 2, runsWithoutRevision: 0, runsWithChanges: 0, tests: 4, attempts: 30, flaky: 2});
   const [quote, retry] = report.flaky;
   expect(quote).toMatchObject({
     rank: 1,
@@ -111,7 +112,7 @@ test('--json: the ranking, the counts per revision, the hints, and trace ids tha
     failureMessages: [{message: 'expect(received).toBe(expected) // Object.is equality', count: 3}],
     hints: [{kind: 'http-status', span: 'GET /quote', failures: 3, text: 'GET /quote → 429 in all 3 failures; 200 in the only pass'}],
   });
-  expect(quote.revisions).toEqual([{revision: COMMIT, runIds: expect.any(Array), attempts: 4, failures: 3}]);
+  expect(quote.revisions).toEqual([{revision: COMMIT, changes: null, runIds: expect.any(Array), attempts: 4, failures: 3}]);
   expect(quote.timeLostMs).toBeGreaterThan(0);
   expect(retry).toMatchObject({rank: 2, suite: 'retry.test.js', test: 'cart warms its cache', flakeRate: 0.5, attempts: 10, failures: 5, runs: 5, failedRuns: 0, passedOnRetryRuns: 5});
   expect(retry.revisions.map(group => [group.revision, group.attempts, group.failures])).toEqual([

@@ -137,6 +137,11 @@ test('outside CI, branch and commit come from the local git checkout', async () 
   const [span] = receiver.spans;
   expect(span.resource['vcs.ref.head.revision']).toBe(revision);
   expect(span.resource['jest.ci.provider']).toBeUndefined();
+  // Whether the checkout has uncommitted changes, as git says; when it has, a digest of them.
+  const dirty = execFileSync('git', ['status', '--porcelain'], {cwd: REPO, encoding: 'utf8'}) !== '';
+  expect(span.resource['jest.vcs.worktree.dirty']).toBe(dirty);
+  if (dirty) expect(span.resource['jest.vcs.worktree.changes']).toMatch(/^[0-9a-f]{16}$/);
+  else expect(span.resource['jest.vcs.worktree.changes']).toBeUndefined();
 });
 
 test('TRACEPARENT: test and suite spans join that trace as its children', async () => {

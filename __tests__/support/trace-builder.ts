@@ -8,10 +8,15 @@ import type {StoredSpan} from '../../src/store-read';
 export interface AttemptSpec {
   suite?: string;
   test: string;
+  /** `code.line.number`; none when omitted. */
+  line?: number;
   status: 'pass' | 'fail' | 'skip' | 'todo';
   runId: string;
   /** `vcs.ref.head.revision`; none when omitted. */
   revision?: string;
+  /** `jest.vcs.worktree.dirty` and `jest.vcs.worktree.changes`; none when omitted. */
+  dirty?: boolean;
+  changes?: string;
   attempt?: number;
   durationMs?: number;
   /** The test's own error (an `exception` event), for failures. */
@@ -38,6 +43,8 @@ export function attemptSpans(spec: AttemptSpec, startMs = 1_000 * ids): StoredSp
   const traceId = nextId(32);
   const resource: Record<string, unknown> = {'service.name': 'shop-tests'};
   if (spec.revision) resource['vcs.ref.head.revision'] = spec.revision;
+  if (spec.dirty !== undefined) resource['jest.vcs.worktree.dirty'] = spec.dirty;
+  if (spec.changes) resource['jest.vcs.worktree.changes'] = spec.changes;
   const failed = spec.status === 'fail';
   const root: StoredSpan = {
     traceId,
@@ -52,6 +59,7 @@ export function attemptSpans(spec: AttemptSpec, startMs = 1_000 * ids): StoredSp
       'jest.test.status': spec.status,
       'jest.test.attempt': spec.attempt ?? 1,
       'jest.run.id': spec.runId,
+      ...(spec.line === undefined ? {} : {'code.line.number': spec.line}),
     },
     events: failed ? [{name: 'exception', attributes: {'exception.type': 'Error', 'exception.message': spec.message ?? 'failed'}}] : [],
     status: failed ? {code: 2, message: spec.message ?? 'failed'} : {code: 0},
@@ -137,6 +145,13 @@ function request(span: StoredSpan) {
 function keyValues(record: Record<string, unknown>) {
   return Object.entries(record).map(([key, value]) => ({
     key,
-    value: typeof value === 'number' ? (Number.isInteger(value) ? {intValue: String(value)} : {doubleValue: value}) : {stringValue: String(value)},
+    value:
+      typeof value === 'number'
+        ? Number.isInteger(value)
+          ? {intValue: String(value)}
+          : {doubleValue: value}
+        : typeof value === 'boolean'
+          ? {boolValue: value}
+          : {stringValue: String(value)},
   }));
 }

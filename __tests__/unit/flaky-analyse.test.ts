@@ -63,7 +63,7 @@ const specs: AttemptSpec[] = [
 const report = analyse(collectAttempts(history(specs)));
 
 test('summary: runs, revisions, tests and attempts, skipped and todo tests left out', () => {
-  expect(report.summary).toEqual({runs: 9, revisions: 2, runsWithoutRevision: 3, tests: 7, attempts: 33, flaky: 4});
+  expect(report.summary).toEqual({runs: 9, revisions: 2, runsWithoutRevision: 3, runsWithChanges: 0, tests: 7, attempts: 33, flaky: 4});
 });
 
 test('ranking: by flake rate on the flaky revisions, then failures', () => {
@@ -122,5 +122,48 @@ test('the same spans read twice (overlapping sources) count once', () => {
 });
 
 test('no test attempts: an empty report', () => {
-  expect(analyse([])).toEqual({summary: {runs: 0, revisions: 0, runsWithoutRevision: 0, tests: 0, attempts: 0, flaky: 0}, flaky: [], failing: []});
+  expect(analyse([])).toEqual({summary: {runs: 0, revisions: 0, runsWithoutRevision: 0, runsWithChanges: 0, tests: 0, attempts: 0, flaky: 0}, flaky: [], failing: [], sharedNames: []});
+});
+
+test('two tests of one file sharing a full name are two tests, told apart by their declaration line', () => {
+  // `test('works')` at line 3 always passes; the one at line 9 always fails: neither is flaky.
+  const works = (runId: string, line: number, status: AttemptSpec['status']): AttemptSpec => ({suite: 'twins.test.js', test: 'works', line, runId, revision: 'r1', status});
+  const twins = analyse(collectAttempts(history(['t1', 't2', 't3'].flatMap(runId => [works(runId, 3, 'pass'), works(runId, 9, 'fail')]))));
+  expect(twins.summary).toMatchObject({tests: 2, attempts: 6, flaky: 0});
+  expect(twins.flaky).toEqual([]);
+  expect(twins.failing).toEqual([{suite: 'twins.test.js', test: 'works', line: 9, attempts: 3, failures: 3}]);
+  expect(twins.sharedNames).toEqual([{suite: 'twins.test.js', test: 'works', lines: [3, 9], merged: false}]);
+
+  // The one at line 9 flaky, the other stable: only it is ranked, with its line.
+  const flakyTwin = analyse(collectAttempts(history([works('t1', 3, 'pass'), works('t1', 9, 'pass'), works('t2', 3, 'pass'), works('t2', 9, 'fail')])));
+  expect(flakyTwin.flaky.map(test => [test.test, test.line, test.failures, test.attempts])).toEqual([['works', 9, 1, 2]]);
+});
+
+test('a test without a shared name keeps no line; tests that share a name and record no line are said to be counted as one', () => {
+  const single = analyse(collectAttempts(history([{test: 'alone', line: 4, runId: 'a', revision: 'r1', status: 'pass'}, {test: 'alone', line: 4, runId: 'b', revision: 'r1', status: 'fail'}])));
+  expect(single.flaky[0].line).toBeUndefined();
+  expect(single.sharedNames).toEqual([]);
+  const unlined = analyse(collectAttempts(history([{test: 'works', runId: 'a', revision: 'r1', status: 'pass'}, {test: 'works', runId: 'a', revision: 'r1', status: 'fail'}])));
+  expect(unlined.sharedNames).toEqual([{suite: 'shop.test.js', test: 'works', lines: [], merged: true}]);
+});
+
+test('runs of one commit with different uncommitted changes ran different code: a failure only with an edit is not flaky', () => {
+  const total = (runId: string, status: AttemptSpec['status'], worktree: Partial<AttemptSpec> = {}): AttemptSpec => ({suite: 'cart.test.js', test: 'cart totals', runId, revision: 'r1', status, ...worktree});
+  const edited = {dirty: true, changes: 'e1e1e1e1e1e1e1e1'};
+  const report = analyse(
+    collectAttempts(
+      history([total('clean-1', 'pass', {dirty: false}), total('clean-2', 'pass', {dirty: false}), total('edit-1', 'fail', edited), total('edit-2', 'fail', edited)]),
+    ),
+  );
+  expect(report.summary).toMatchObject({runs: 4, revisions: 1, runsWithChanges: 2, flaky: 0});
+  expect(report.failing).toEqual([{suite: 'cart.test.js', test: 'cart totals', attempts: 4, failures: 2}]);
+
+  // The same changes in two runs are the same code: a pass and a failure there are flaky, on that code.
+  const flaky = analyse(collectAttempts(history([total('clean-1', 'pass', {dirty: false}), total('edit-1', 'pass', edited), total('edit-2', 'fail', edited)])));
+  expect(flaky.flaky.map(test => test.revisions)).toEqual([[{revision: 'r1', changes: 'e1e1e1e1e1e1e1e1', runIds: ['edit-1', 'edit-2'], attempts: 2, failures: 1}]]);
+
+  // Changes that could not be read: the run is compared with nothing but itself.
+  const unread = analyse(collectAttempts(history([total('clean-1', 'pass', {dirty: false}), total('edit-1', 'fail', {dirty: true})])));
+  expect(unread.flaky).toEqual([]);
+  expect(unread.failing).toHaveLength(1);
 });

@@ -126,3 +126,24 @@ test('the table keeps each test short: 5 hints and 3 test errors at most, the re
   expect(text.match(/ test error: /g)).toHaveLength(3);
   expect(text).toContain('… 1 other test error in --json');
 });
+
+test('tests sharing a full name in one file: each row names its line, and the table says the name is shared', () => {
+  const works = (runId: string, line: number, status: 'pass' | 'fail'): AttemptSpec => ({suite: 'twins.test.js', test: 'works', line, runId, revision: 'abcdef0', status});
+  const twins = history([works('t1', 3, 'pass'), works('t1', 9, 'pass'), works('t2', 3, 'pass'), works('t2', 9, 'fail'), works('t3', 3, 'fail'), works('t3', 9, 'fail')]);
+  const report = analyse(collectAttempts(twins));
+  const lines = renderReport(report, {sources: ['x'], color: false}).split('\n');
+  expect(lines[0]).toBe('3 runs (1 revision), 2 tests, 6 attempts in x: 2 flaky tests');
+  expect(lines.filter(line => /^\d  /.test(line)).map(line => line.replace(/^.*ms +/, ''))).toEqual(['twins.test.js › works (line 9)', 'twins.test.js › works (line 3)']);
+  expect(lines.slice(-3)).toEqual(['Full names shared by several tests of one file:', '  twins.test.js › works: told apart by their declaration lines (3, 9)', '']);
+});
+
+test('runs with uncommitted changes: the table says only runs of the same code are compared, and names the changes', () => {
+  const edited = (runId: string, status: 'pass' | 'fail'): AttemptSpec => ({suite: 'cart.test.js', test: 'cart totals', runId, revision: 'abcdef0123', dirty: true, changes: '5e5e5e5e5e5e5e5e', status});
+  writeFileSync(join(dir, 'edited.jsonl'), toOtlpJson(history([{suite: 'cart.test.js', test: 'cart totals', runId: 'c1', revision: 'abcdef0123', dirty: false, status: 'fail'}, edited('e1', 'pass'), edited('e2', 'fail')])));
+  const lines = cli(['flaky', 'edited.jsonl']).stdout.split('\n');
+  expect(lines.slice(0, 2)).toEqual([
+    '3 runs (1 revision, 2 runs with uncommitted changes), 1 test, 3 attempts in edited.jsonl: 1 flaky test',
+    'Only runs of the same code are compared: the same revision and the same uncommitted changes.',
+  ]);
+  expect(lines[5]).toBe('   failed in 1 of 2 runs, on revision abcdef0 with uncommitted changes 5e5e5e5');
+});

@@ -24,12 +24,17 @@ beforeAll(async () => {
   stopTracing = traceHttpClient(tracing.tracer, {requestHeaders: ['X-Request-Id'], responseHeaders: ['content-type', 'x-many'], hooks: httpPayloadHooks(64)});
   server = http.createServer((request, response) => {
     seen.push({url: request.url ?? '', traceparent: request.headers.traceparent as string | undefined});
+    if (request.url?.startsWith('/hold')) return; // never answered: the client gives up
     if (request.url?.startsWith('/missing')) {
       response.writeHead(404, {'content-type': 'text/plain'}).end('no such thing');
       return;
     }
     response.setHeader('x-many', ['one', 'two']);
     response.writeHead(200, {'content-type': 'application/json'}).end('{"ok":true}');
+  });
+  server.on('upgrade', (request, socket) => {
+    seen.push({url: request.url ?? '', traceparent: request.headers.traceparent as string | undefined});
+    socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\nContent-Type: text/plain\r\n\r\n');
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -142,4 +147,75 @@ test('with tracing suppressed (the exporter’s own requests), no span and no tr
   await context.with(suppressTracing(ROOT_CONTEXT), () => call('/quiet'));
   expect(tracing.spans()).toEqual([]);
   expect(seen).toEqual([{url: '/quiet', traceparent: undefined}]);
+});
+
+test('a Host header naming another host (a proxy passing on its caller’s) is no address: the span names where the request went', async () => {
+  const port = Number(new URL(base).port);
+  await call('/through', {headers: {host: 'foobar.dev'}});
+  const [client] = tracing.spans();
+  expect(client.attributes).toMatchObject({'url.full': `${base}/through`, 'server.address': '127.0.0.1', 'server.port': port, 'network.peer.port': port});
+  expect(client.attributes['http.request.header.host']).toBeUndefined();
+});
+
+test('the Host header is recorded as a header when it is allowlisted', async () => {
+  stopTracing();
+  stopTracing = traceHttpClient(tracing.tracer, {requestHeaders: ['host'], responseHeaders: []});
+  try {
+    await call('/through', {headers: {host: 'foobar.dev'}});
+    const [client] = tracing.spans();
+    expect(client.attributes).toMatchObject({'url.full': `${base}/through`, 'http.request.header.host': ['foobar.dev']});
+  } finally {
+    stopTracing();
+    stopTracing = traceHttpClient(tracing.tracer, {requestHeaders: ['X-Request-Id'], responseHeaders: ['content-type', 'x-many'], hooks: httpPayloadHooks(64)});
+  }
+});
+
+test('a refused request with a foreign Host header names the port it tried', async () => {
+  const closed = http.createServer();
+  await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise(resolve => closed.close(resolve));
+  const error = await new Promise<NodeJS.ErrnoException>(resolve => http.get({host: '127.0.0.1', port, path: '/gone', headers: {host: 'foobar.dev'}}).on('error', resolve));
+  expect(error.code).toBe('ECONNREFUSED');
+  const [client] = tracing.spans();
+  expect(client.attributes).toMatchObject({'url.full': `http://127.0.0.1:${port}/gone`, 'server.port': port, 'error.type': 'ECONNREFUSED'});
+});
+
+test('an upgrade (WebSocket…) is answered by its 101: status, protocol, peer and headers recorded, no error, the span ended', async () => {
+  const port = Number(new URL(base).port);
+  const request = http.request(`${base}/socket`, {headers: {connection: 'Upgrade', upgrade: 'echo'}});
+  const upgraded = new Promise<number | undefined>(resolve =>
+    request.on('upgrade', (response: http.IncomingMessage, socket) => {
+      socket.destroy();
+      resolve(response.statusCode);
+    }),
+  );
+  request.end();
+  expect(await upgraded).toBe(101);
+  const [client] = tracing.spans();
+  expect(client.ended).toBe(true);
+  expect(client.attributes).toMatchObject({
+    'url.full': `${base}/socket`,
+    'http.response.status_code': 101,
+    'network.protocol.version': '1.1',
+    'network.peer.address': '127.0.0.1',
+    'network.peer.port': port,
+    'http.response.header.content-type': ['text/plain'],
+  });
+  expect(client.attributes['error.type']).toBeUndefined();
+  expect(client.status.code).toBe(0);
+});
+
+test('a request with a foreign Host header cut before its answer names the port it was connected to', async () => {
+  const port = Number(new URL(base).port);
+  const request = http.get(`${base}/hold`, {headers: {host: 'foobar.dev'}});
+  request.on('error', () => {});
+  await new Promise(resolve => request.on('socket', socket => socket.once('connect', resolve)));
+  await new Promise(resolve => setImmediate(resolve));
+  const closed = new Promise(resolve => request.once('close', resolve));
+  request.destroy();
+  await closed;
+  const [client] = tracing.spans();
+  expect(client.attributes).toMatchObject({'url.full': `${base}/hold`, 'server.port': port});
+  expect(client.status.code).toBe(2);
 });

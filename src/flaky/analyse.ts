@@ -1,14 +1,17 @@
 import {hintsFor, type Hint} from './hints';
+import {identify, type SharedName} from './identity';
 import type {Attempt} from './model';
 
 /*
  * Which tests are flaky, and how much they cost.
  *
- * Attempts are grouped by test (suite + full name) and by code revision: `vcs.ref.head.revision` where the run
- * recorded it, else the run itself (a run of unknown revision is compared with nothing but itself). A test is flaky on
- * a revision when that revision has both a passing and a failing attempt of it: it passed in one run and failed in
- * another, or it passed on a retry after failing. Counts and hints only look at the revisions where it is flaky: on
- * a revision where it always fails it is broken, not flaky.
+ * Attempts are grouped by test (suite + full name, and declaration line where tests of one file share a full name) and
+ * by the code they ran: the revision (`vcs.ref.head.revision`) with the digest of the work tree's uncommitted changes
+ * where there were any (`jest.vcs.worktree.changes`), else the run itself (a run of unknown revision, or with changes
+ * that could not be read, is compared with nothing but itself). A test is flaky on a revision when that revision has
+ * both a passing and a failing attempt of it: it passed in one run and failed in another, or it passed on a retry
+ * after failing. Counts and hints only look at the revisions where it is flaky: on a revision where it always fails
+ * it is broken, not flaky. ("Revision" below means the code: a commit, and its uncommitted changes if any.)
  */
 
 export interface FlakyReport {
@@ -19,6 +22,8 @@ export interface FlakyReport {
     revisions: number;
     /** Runs whose revision is not known (each is compared only with itself). */
     runsWithoutRevision: number;
+    /** Runs of a known revision whose work tree had uncommitted changes (compared only with runs of the same changes). */
+    runsWithChanges: number;
     /** Distinct tests that passed or failed at least once. */
     tests: number;
     /** Passing and failing attempts (skipped and todo tests are not attempts). */
@@ -29,12 +34,16 @@ export interface FlakyReport {
   flaky: FlakyTest[];
   /** Tests that are flaky nowhere but failed every attempt on at least one revision. */
   failing: FailingTest[];
+  /** Full names that several tests of one file share. */
+  sharedNames: SharedName[];
 }
 
 export interface FlakyTest {
   rank: number;
   suite: string;
   test: string;
+  /** The declaration line, for a test whose full name another test of its file shares. */
+  line?: number;
   /** failures / attempts, on the revisions where the test is flaky. */
   flakeRate: number;
   attempts: number;
@@ -57,6 +66,11 @@ export interface FlakyTest {
 export interface RevisionSummary {
   /** null when unknown: then `runIds` holds the one run this group is made of. */
   revision: string | null;
+  /**
+   * The digest of the uncommitted changes the runs had; `unknown` when they had some that could not be read (then
+   * `runIds` holds the one run); null for the commit's own code, or when not recorded.
+   */
+  changes: string | null;
   runIds: string[];
   attempts: number;
   failures: number;
@@ -65,6 +79,8 @@ export interface RevisionSummary {
 export interface FailingTest {
   suite: string;
   test: string;
+  /** As for FlakyTest. */
+  line?: number;
   attempts: number;
   failures: number;
 }
@@ -76,16 +92,18 @@ export interface TraceRef {
 }
 
 export function analyse(attempts: Attempt[]): FlakyReport {
-  const byTest = groupBy(attempts, attempt => JSON.stringify([attempt.suite, attempt.test]));
+  const identity = identify(attempts);
+  const byTest = groupBy(attempts, identity.keyOf);
   const flaky: Omit<FlakyTest, 'rank'>[] = [];
   const failing: FailingTest[] = [];
   for (const testAttempts of byTest.values()) {
     const groups = [...groupBy(testAttempts, revisionKey).values()];
     const flakyGroups = groups.filter(group => group.some(passed) && group.some(failed));
-    if (flakyGroups.length > 0) flaky.push(describeFlaky(flakyGroups));
+    const line = identity.lineOf(testAttempts[0]);
+    if (flakyGroups.length > 0) flaky.push(describeFlaky(flakyGroups, line));
     else if (groups.some(group => group.every(failed))) {
       const {suite, test} = testAttempts[0];
-      failing.push({suite, test, attempts: testAttempts.length, failures: testAttempts.filter(failed).length});
+      failing.push({suite, test, ...withLine(line), attempts: testAttempts.length, failures: testAttempts.filter(failed).length});
     }
   }
   flaky.sort(
@@ -94,25 +112,28 @@ export function analyse(attempts: Attempt[]): FlakyReport {
       b.failures - a.failures ||
       b.timeLostMs - a.timeLostMs ||
       a.suite.localeCompare(b.suite) ||
-      a.test.localeCompare(b.test),
+      a.test.localeCompare(b.test) ||
+      (a.line ?? 0) - (b.line ?? 0),
   );
-  failing.sort((a, b) => b.failures - a.failures || a.suite.localeCompare(b.suite) || a.test.localeCompare(b.test));
+  failing.sort((a, b) => b.failures - a.failures || a.suite.localeCompare(b.suite) || a.test.localeCompare(b.test) || (a.line ?? 0) - (b.line ?? 0));
   const runs = groupBy(attempts, attempt => attempt.runId);
   return {
     summary: {
       runs: runs.size,
       revisions: new Set(attempts.flatMap(attempt => (attempt.revision ? [attempt.revision] : []))).size,
       runsWithoutRevision: [...runs.values()].filter(run => run.every(attempt => !attempt.revision)).length,
+      runsWithChanges: [...runs.values()].filter(run => run.some(attempt => attempt.revision && attempt.dirty)).length,
       tests: byTest.size,
       attempts: attempts.length,
       flaky: flaky.length,
     },
     flaky: flaky.map((test, index) => ({rank: index + 1, ...test})),
     failing,
+    sharedNames: identity.sharedNames,
   };
 }
 
-function describeFlaky(groups: Attempt[][]): Omit<FlakyTest, 'rank'> {
+function describeFlaky(groups: Attempt[][], line: number | undefined): Omit<FlakyTest, 'rank'> {
   const all = groups.flat().sort((a, b) => a.startMs - b.startMs || a.traceId.localeCompare(b.traceId));
   const failures = all.filter(failed);
   const passes = all.filter(passed);
@@ -120,6 +141,7 @@ function describeFlaky(groups: Attempt[][]): Omit<FlakyTest, 'rank'> {
   return {
     suite: all[0].suite,
     test: all[0].test,
+    ...withLine(line),
     flakeRate: failures.length / all.length,
     attempts: all.length,
     failures: failures.length,
@@ -130,6 +152,7 @@ function describeFlaky(groups: Attempt[][]): Omit<FlakyTest, 'rank'> {
     passedOnRetryRuns: runs.filter(run => run.some((attempt, index) => passed(attempt) && run.slice(0, index).some(failed))).length,
     revisions: groups.map(group => ({
       revision: group[0].revision ?? null,
+      changes: changesOf(group[0]),
       runIds: [...new Set(group.map(attempt => attempt.runId))],
       attempts: group.length,
       failures: group.filter(failed).length,
@@ -139,6 +162,10 @@ function describeFlaky(groups: Attempt[][]): Omit<FlakyTest, 'rank'> {
     exampleFailure: traceRef(failures),
     examplePass: traceRef(passes),
   };
+}
+
+function withLine(line: number | undefined): {line?: number} {
+  return line === undefined ? {} : {line};
 }
 
 function countMessages(failures: Attempt[]): Array<{message: string; count: number}> {
@@ -153,8 +180,16 @@ function traceRef(attempts: Attempt[]): TraceRef {
   return {traceId: latest.traceId, runId: latest.runId, revision: latest.revision ?? null};
 }
 
+/** The code an attempt ran: its revision and uncommitted changes, or its run where that code is not known. */
 function revisionKey(attempt: Attempt): string {
-  return attempt.revision ? `revision ${attempt.revision}` : `run ${attempt.runId}`;
+  const changes = changesOf(attempt);
+  if (!attempt.revision || changes === 'unknown') return `run ${attempt.runId}`;
+  return changes ? `revision ${attempt.revision} changes ${changes}` : `revision ${attempt.revision}`;
+}
+
+function changesOf(attempt: Attempt): string | null {
+  if (!attempt.revision || !attempt.dirty) return null;
+  return attempt.changes ?? 'unknown';
 }
 
 const passed = (attempt: Attempt) => attempt.status === 'pass';

@@ -17,9 +17,10 @@ current folder), a folder of OTLP/JSON files (.json, .jsonl, searched recursivel
 ExportTraceServiceRequest per line, as this environment's store and the OpenTelemetry Collector's file
 exporter write them.
 
-A test (test file + full name) is flaky when, on one code revision (vcs.ref.head.revision; a run that did not
-record one is taken on its own), it both passed and failed: in different runs, or on a retry. Skipped and todo
-tests are left out. Tests are ranked by flake rate (failed attempts / attempts on the revisions where the test
+A test (test file + full name, + declaration line where tests of one file share a full name) is flaky when,
+on one code revision (vcs.ref.head.revision with the work tree's uncommitted changes, jest.vcs.worktree.changes;
+a run that recorded no revision is taken on its own), it both passed and failed: in different runs, or on a
+retry. Skipped and todo tests are left out. Tests are ranked by flake rate (failed attempts / attempts on the revisions where the test
 is flaky), then by failures and time lost.
 
 Options:

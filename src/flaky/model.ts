@@ -1,5 +1,6 @@
-import {ATTR_EXCEPTION_MESSAGE, ATTR_JEST_RUN_ID, ATTR_JEST_TEST_ATTEMPT, ATTR_JEST_TEST_STATUS, ATTR_TEST_CASE_NAME, ATTR_TEST_SUITE_NAME, EVENT_EXCEPTION} from '../semconv';
+import {ATTR_CODE_LINE_NUMBER, ATTR_EXCEPTION_MESSAGE, ATTR_JEST_RUN_ID, ATTR_JEST_TEST_ATTEMPT, ATTR_JEST_TEST_STATUS, ATTR_TEST_CASE_NAME, ATTR_TEST_SUITE_NAME, EVENT_EXCEPTION} from '../semconv';
 import {ATTR_VCS_REF_HEAD_REVISION} from '../ci';
+import {ATTR_JEST_VCS_WORKTREE_CHANGES, ATTR_JEST_VCS_WORKTREE_DIRTY} from '../worktree';
 import type {StoredSpan} from '../store-read';
 
 /*
@@ -27,9 +28,15 @@ export interface SpanFact {
 export interface Attempt {
   suite: string;
   test: string;
+  /** `code.line.number`: where the test is declared, which tells apart tests of one file that share a full name. */
+  line?: number;
   runId: string;
   /** `vcs.ref.head.revision` of the span's resource, when known. */
   revision?: string;
+  /** `jest.vcs.worktree.dirty`: the work tree had uncommitted changes (undefined: not recorded). */
+  dirty?: boolean;
+  /** `jest.vcs.worktree.changes`: the digest of those changes, when they could be read. */
+  changes?: string;
   attempt: number;
   status: 'pass' | 'fail';
   startMs: number;
@@ -59,8 +66,11 @@ export function collectAttempts(spans: StoredSpan[]): Attempt[] {
     attempts.push({
       suite: text(span.attributes[ATTR_TEST_SUITE_NAME]) ?? '',
       test: text(span.attributes[ATTR_TEST_CASE_NAME]) ?? span.name,
+      line: positive(span.attributes[ATTR_CODE_LINE_NUMBER]),
       runId: text(span.attributes[ATTR_JEST_RUN_ID]) ?? 'unknown',
       revision: text(span.resource[ATTR_VCS_REF_HEAD_REVISION]),
+      dirty: flag(span.resource[ATTR_JEST_VCS_WORKTREE_DIRTY]),
+      changes: text(span.resource[ATTR_JEST_VCS_WORKTREE_CHANGES]),
       attempt: Number(span.attributes[ATTR_JEST_TEST_ATTEMPT] ?? 1) || 1,
       status,
       startMs: span.startMs,
@@ -122,6 +132,17 @@ function errorOf(span: StoredSpan): string | undefined {
 
 function firstLine(message: string): string {
   return message.trim().split('\n')[0].trim();
+}
+
+function flag(value: unknown): boolean | undefined {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return undefined;
+}
+
+function positive(value: unknown): number | undefined {
+  const number = Number(value);
+  return value !== undefined && Number.isInteger(number) && number > 0 ? number : undefined;
 }
 
 function text(value: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import type {FlakyReport, FlakyTest, RevisionSummary} from './analyse';
+import type {SharedName} from './identity';
 import {counted, duration, percent, share} from './format';
 
 /** The report as a terminal table: one row per flaky test, most flaky first, with its details under it. */
@@ -34,15 +35,18 @@ export function renderReport(report: FlakyReport, options: RenderOptions): strin
   if (summary.attempts === 0) return `No test results in ${from}: no span with jest.test.status pass or fail.\n`;
   const revisions = [
     summary.revisions > 0 ? counted(summary.revisions, 'revision') : '',
+    summary.runsWithChanges > 0 ? `${counted(summary.runsWithChanges, 'run')} with uncommitted changes` : '',
     summary.runsWithoutRevision > 0 ? `${summary.runsWithoutRevision} without a known revision` : '',
   ].filter(Boolean);
   const lines = [
     `${counted(summary.runs, 'run')} (${revisions.join(', ')}), ${counted(summary.tests, 'test')}, ` +
       `${counted(summary.attempts, 'attempt')} in ${from}: ${style.bold(summary.flaky === 0 ? 'no flaky test' : counted(summary.flaky, 'flaky test'))}`,
   ];
+  if (summary.runsWithChanges > 0) lines.push(style.dim('Only runs of the same code are compared: the same revision and the same uncommitted changes.'));
   if (report.flaky.length > 0) {
     lines.push('', ...table(report.flaky, style, options.maxHints ?? 5));
   }
+  if (report.sharedNames.length > 0) lines.push('', ...sharedNames(report.sharedNames));
   if (report.failing.length > 0) {
     lines.push('', 'Failing, not flaky (every attempt failed, on a revision or in a run of unknown revision):');
     for (const test of report.failing) lines.push(`  ${fullName(test)}  ${style.dim(`(${test.failures} of ${counted(test.attempts, 'attempt')} failed)`)}`);
@@ -88,10 +92,29 @@ function why(test: FlakyTest): string {
 function revisionText(revisions: RevisionSummary[]): string {
   if (revisions.length > 3) return `on ${revisions.length} revisions`;
   return revisions
-    .map(group => (group.revision ? `on revision ${group.revision.slice(0, 7)}` : `in run ${group.runIds[0]} (revision unknown)`))
+    .map(group => (group.revision ? `on revision ${group.revision.slice(0, 7)}${changesText(group)}` : `in run ${group.runIds[0]} (revision unknown)`))
     .join(' and ');
 }
 
-function fullName(test: {suite: string; test: string}): string {
-  return test.suite ? `${test.suite} › ${test.test}` : test.test;
+function changesText(group: RevisionSummary): string {
+  if (group.changes === null) return '';
+  if (group.changes === 'unknown') return ` with uncommitted changes, in run ${group.runIds[0]}`;
+  return ` with uncommitted changes ${group.changes.slice(0, 7)}`;
+}
+
+/** Names that tests of one file share: told apart by their declaration line, or counted as one. */
+function sharedNames(names: SharedName[]): string[] {
+  const lines = ['Full names shared by several tests of one file:'];
+  for (const name of names) {
+    const parts = [];
+    if (name.lines.length > 0) parts.push(`told apart by their declaration lines (${name.lines.join(', ')})`);
+    if (name.merged) parts.push(name.lines.length > 0 ? 'some without one counted together' : 'no declaration line recorded: counted as one test');
+    lines.push(`  ${fullName(name)}: ${parts.join('; ')}`);
+  }
+  return lines;
+}
+
+function fullName(test: {suite: string; test: string; line?: number}): string {
+  const name = test.suite ? `${test.suite} › ${test.test}` : test.test;
+  return test.line === undefined ? name : `${name} (line ${test.line})`;
 }
