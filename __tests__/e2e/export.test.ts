@@ -37,7 +37,10 @@ test.each<[string, Fault[]]>([
 test('429 with Retry-After is retried after the time it asks for', async () => {
   const run = await runWith([{status: 429, retryAfter: '1'}]);
   expect(receiver.spans).toHaveLength(6);
-  expect(receiver.log[1].at - receiver.log[0].at).toBeGreaterThanOrEqual(950);
+  // The retry is the later request with the same body; another file's export may arrive in between.
+  const retry = receiver.log.findIndex((entry, index) => index > 0 && entry.body.equals(receiver.log[0].body));
+  expect(retry).toBeGreaterThan(0);
+  expect(receiver.log[retry].at - receiver.log[0].at).toBeGreaterThanOrEqual(950);
   expect(ourWarnings(run)).toEqual([]);
 });
 

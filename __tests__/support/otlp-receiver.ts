@@ -40,7 +40,7 @@ export class OtlpReceiver {
   /** Faults to inject, one per incoming request, in order; once used up, requests are accepted. */
   readonly faults: Fault[] = [];
   /** Every request as it arrived, with the fault it got (undefined: accepted). */
-  readonly log: Array<{at: number; fault: Fault | undefined}> = [];
+  readonly log: Array<{at: number; fault: Fault | undefined; body: Buffer}> = [];
   readonly spans: ReceivedSpan[] = [];
   /** Every request body as received (before decoding), to search for leaked secrets. */
   readonly rawBodies: Buffer[] = [];
@@ -62,7 +62,7 @@ export class OtlpReceiver {
       request.on('data', chunk => chunks.push(chunk));
       request.on('end', () => {
         const fault = this.faults.shift();
-        this.log.push({at: Date.now(), fault});
+        this.log.push({at: Date.now(), fault, body: Buffer.concat(chunks)});
         if (fault && 'reset' in fault) {
           request.socket.destroy();
           return;
