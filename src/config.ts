@@ -1,7 +1,6 @@
-import type {SpanContext} from '@opentelemetry/api';
-import {parseTraceParent, TraceState} from '@opentelemetry/core';
 import {warnOnce} from './diag';
 import {OPTION_PREFIX, parseExporters, readOptions, type ExporterName, type InstrumentationSpec, type OtelEnvironmentOptions, type Problems} from './options';
+import {readUpstream, type Upstream} from './upstream';
 
 export type {ExporterName, InstrumentationSpec, OtelEnvironmentOptions} from './options';
 
@@ -37,8 +36,8 @@ export interface ResolvedConfig {
   instrumentationSetup?: string;
   /** Bytes of each body recorded; undefined when payload capture is off. */
   payloadLimit?: number;
-  /** The span of a valid TRACEPARENT, and how to relate to it. */
-  upstream?: {spanContext: SpanContext; mode: 'parent' | 'link'};
+  /** The context of TRACEPARENT / TRACESTATE / BAGGAGE, and how to relate to its span. */
+  upstream?: Upstream;
 }
 
 export const DEFAULTS = {
@@ -54,6 +53,7 @@ export const DEFAULTS = {
   http: true,
   fetch: true,
   payloadBytes: 4_096,
+  traceparent: 'link',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -99,7 +99,7 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
     instrumentations: options.instrumentations ?? [],
     instrumentationSetup: options.instrumentationSetup,
     payloadLimit: payloadLimit(options.capturePayloads),
-    upstream: parseUpstream(env, options.traceparent ?? 'parent', problems),
+    upstream: readUpstream(env, options.traceparent ?? DEFAULTS.traceparent, problems),
   };
   return {config, problems};
 }
@@ -123,18 +123,6 @@ function safeKey(raw: unknown): string {
   } catch {
     return String(raw);
   }
-}
-
-function parseUpstream(env: Env, mode: 'parent' | 'link', problems: Problems): ResolvedConfig['upstream'] {
-  const value = nonEmpty(env.TRACEPARENT);
-  if (value === undefined) return undefined;
-  const spanContext = parseTraceParent(value);
-  if (!spanContext) {
-    problems.push(`TRACEPARENT="${value}" is not a valid W3C traceparent: expected 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>, not all zeros; it is ignored.`);
-    return undefined;
-  }
-  const state = nonEmpty(env.TRACESTATE);
-  return {spanContext: {...spanContext, isRemote: true, traceState: state ? new TraceState(state) : undefined}, mode};
 }
 
 function payloadLimit(option: OtelEnvironmentOptions['capturePayloads']): number | undefined {

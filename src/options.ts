@@ -50,7 +50,7 @@ export interface OtelEnvironmentOptions {
   redactHeaders?: string[];
   /** Attributes put on every test, hook and suite span. Default: none. */
   attributes?: Record<string, string | number | boolean>;
-  /** With a valid `TRACEPARENT`: test and suite spans become its children (`parent`) or link to it (`link`). Default: `parent`. */
+  /** With a valid `TRACEPARENT`: test and suite spans stay roots of their own traces linked to it (`link`) or become its children (`parent`). Default: `link`. */
   traceparent?: 'parent' | 'link';
   /** Instrumentation packages to load from rootDir, as names or `[name, config]`; they also patch modules loaded by tests. Default: none. */
   instrumentations?: InstrumentationSpec[];

@@ -1,6 +1,7 @@
-import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer} from '@opentelemetry/api';
+import {SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type Tracer} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
 import {ownerContext, restoreFn, wrapFn} from './context';
+import {baseContext, topContext, upstreamLinks, type Upstream} from './upstream';
 import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, testAttributes, testFullName, type Location} from './spans';
 import {
   ATTR_JEST_DESCRIBE_PATH,
@@ -29,8 +30,8 @@ export interface SuiteInfo {
   suiteName: string;
   /** Attributes put on every span this recorder opens. */
   commonAttributes?: Record<string, string | number | boolean>;
-  /** A remote span (from TRACEPARENT) that test and suite spans join as children (`parent`) or link to (`link`). */
-  upstream?: {spanContext: SpanContext; mode: 'parent' | 'link'};
+  /** The CI's context (TRACEPARENT, BAGGAGE): test and suite spans join its span as children (`parent`) or link to it (`link`). */
+  upstream?: Upstream;
 }
 
 type TestStatus = 'pass' | 'fail' | 'skip' | 'todo';
@@ -62,6 +63,8 @@ export class SuiteRecorder {
   private readonly nameByTest = new Map<Circus.TestEntry, string>();
   /** The attributes every span of this file carries: the common ones and `test.suite.name`. */
   private readonly suiteAttributes: Attributes;
+  /** The root context with the upstream baggage: what test, hook and suite contexts are built on. */
+  private readonly base: Context;
   /** Each test's latest result: a retried test counts once, with its last attempt's status, as Jest counts it. */
   private readonly resultByTest = new Map<Circus.TestEntry, TestStatus>();
   private suiteErrors: unknown[] = [];
@@ -73,8 +76,9 @@ export class SuiteRecorder {
     private readonly suite: SuiteInfo,
   ) {
     this.suiteAttributes = {...suite.commonAttributes, [ATTR_TEST_SUITE_NAME]: suite.suiteName};
+    this.base = baseContext(suite.upstream);
     this.suiteSpan = this.startTopSpan(suite.suiteName, this.suiteAttributes, []);
-    this.suiteContext = ownerContext(trace.setSpan(ROOT_CONTEXT, this.suiteSpan), this.suiteSpan, undefined);
+    this.suiteContext = ownerContext(trace.setSpan(this.base, this.suiteSpan), this.suiteSpan, undefined);
   }
 
   /** The span that owns work done outside any test or hook (module scope of the test file). */
@@ -139,21 +143,16 @@ export class SuiteRecorder {
   }
 
   /**
-   * Test and suite spans start a trace of their own, or join the upstream trace (TRACEPARENT) as its children.
-   * Their context is built from the root context, never from whatever happens to be active in circus (so the SDK's
-   * `root` option, which would copy that context once more, is not needed).
+   * Test and suite spans start a trace of their own (linked to the upstream CI span), or join the upstream trace as
+   * its children. Their context is built from the root context (with the upstream baggage), never from whatever
+   * happens to be active in circus (so the SDK's `root` option, which would copy that context once more, is not needed).
    */
   private startTopSpan(name: string, attributes: Attributes, links: Link[]): Span {
     const upstream = this.suite.upstream;
-    const joins = upstream?.mode === 'parent';
     return this.tracer.startSpan(
       name,
-      {
-        kind: SpanKind.INTERNAL,
-        attributes,
-        links: upstream && !joins ? [...links, {context: upstream.spanContext}] : links,
-      },
-      joins ? trace.setSpanContext(ROOT_CONTEXT, upstream.spanContext) : ROOT_CONTEXT,
+      {kind: SpanKind.INTERNAL, attributes, links: [...links, ...upstreamLinks(upstream)]},
+      topContext(upstream),
     );
   }
 
@@ -176,7 +175,7 @@ export class SuiteRecorder {
       span = this.startTestSpan(test);
       this.startedEarly.add(test);
     }
-    return ownerContext(trace.setSpan(ROOT_CONTEXT, span), span, span);
+    return ownerContext(trace.setSpan(this.base, span), span, span);
   }
 
   private startTest(test: Circus.TestEntry): void {
@@ -186,7 +185,7 @@ export class SuiteRecorder {
     }
     this.endOpenTest(test);
     const span = this.startTestSpan(test);
-    wrapFn(test, ownerContext(trace.setSpan(ROOT_CONTEXT, span), span, span));
+    wrapFn(test, ownerContext(trace.setSpan(this.base, span), span, span));
   }
 
   private startTestSpan(test: Circus.TestEntry): Span {
@@ -224,7 +223,7 @@ export class SuiteRecorder {
     const isEach = hook.type === 'beforeEach' || hook.type === 'afterEach';
     const testSpan = isEach && test ? this.spanByTest.get(test) : undefined;
     const parentSpan = testSpan ?? this.suiteSpan;
-    const parent = trace.setSpan(ROOT_CONTEXT, parentSpan);
+    const parent = trace.setSpan(this.base, parentSpan);
     const span = this.tracer.startSpan(shape.name, {kind: SpanKind.INTERNAL, attributes: shape.attributes}, parent);
     if (testSpan && test) span.setAttribute(ATTR_TEST_CASE_NAME, this.nameByTest.get(test) ?? testFullName(test));
     this.spanByHook.set(hook, span);

@@ -139,24 +139,42 @@ test('outside CI, branch and commit come from the local git checkout', async () 
   expect(span.resource['jest.ci.provider']).toBeUndefined();
 });
 
-test('TRACEPARENT: test and suite spans join that trace as its children', async () => {
-  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-  const spanId = '00f067aa0ba902b7';
-  await run({TRACEPARENT: `00-${traceId}-${spanId}-01`});
+const CI_SPAN = {traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7'};
+const CI_CARRIER = {TRACEPARENT: `00-${CI_SPAN.traceId}-${CI_SPAN.spanId}-01`, TRACESTATE: 'ci=job-7,vendor=x', BAGGAGE: 'ci.job=unit,team=payments'};
+
+test('TRACEPARENT, by default: each test is the root of its own trace, linked to the CI span with its tracestate', async () => {
+  await run({TRACEPARENT: CI_CARRIER.TRACEPARENT, TRACESTATE: CI_CARRIER.TRACESTATE});
   const tops = receiver.spans.filter(span => span.attributes['test.suite.name'] !== undefined && span.attributes['jest.hook.type'] === undefined);
   expect(tops).toHaveLength(5);
-  for (const span of tops) expect([span.traceId, span.parentSpanId]).toEqual([traceId, spanId]);
+  for (const span of tops) {
+    expect(span.parentSpanId).toBeUndefined();
+    expect(span.traceId).not.toBe(CI_SPAN.traceId);
+    expect(span.links).toContainEqual({...CI_SPAN, traceState: CI_CARRIER.TRACESTATE});
+  }
+  expect(new Set(testSpans(receiver.spans).map(span => span.traceId)).size).toBe(3);
+  expect(onlySpan(receiver.spans, 'math.test.js').links).toEqual([{...CI_SPAN, traceState: CI_CARRIER.TRACESTATE}]);
   expect(onlySpan(receiver.spans, 'adding').parentSpanId).toBe(onlySpan(receiver.spans, 'adds').spanId);
 });
 
-test('TRACEPARENT with traceparent: "link": roots of their own traces, linked to it', async () => {
-  const upstream = {traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7'};
-  await run({TRACEPARENT: `00-${upstream.traceId}-${upstream.spanId}-01`}, ['--testEnvironmentOptions', JSON.stringify({otel: {traceparent: 'link'}})]);
-  const adds = onlySpan(testSpans(receiver.spans), 'adds');
-  expect(adds.parentSpanId).toBeUndefined();
-  expect(adds.traceId).not.toBe(upstream.traceId);
-  expect(adds.links).toContainEqual(upstream);
-  expect(onlySpan(receiver.spans, 'math.test.js').links).toEqual([upstream]);
+test('TRACEPARENT with traceparent: "parent": test and suite spans join that trace as its children, keeping its tracestate', async () => {
+  await run({TRACEPARENT: CI_CARRIER.TRACEPARENT, TRACESTATE: CI_CARRIER.TRACESTATE}, ['--testEnvironmentOptions', JSON.stringify({otel: {traceparent: 'parent'}})]);
+  const tops = receiver.spans.filter(span => span.attributes['test.suite.name'] !== undefined && span.attributes['jest.hook.type'] === undefined);
+  expect(tops).toHaveLength(5);
+  for (const span of tops) {
+    expect([span.traceId, span.parentSpanId, span.traceState]).toEqual([CI_SPAN.traceId, CI_SPAN.spanId, CI_CARRIER.TRACESTATE]);
+    expect(span.links.filter(link => link.traceId === CI_SPAN.traceId && link.spanId === CI_SPAN.spanId)).toEqual([]);
+  }
+  expect(onlySpan(receiver.spans, 'adding').parentSpanId).toBe(onlySpan(receiver.spans, 'adds').spanId);
+});
+
+test('BAGGAGE (with TRACEPARENT and TRACESTATE): a service the test calls gets the baggage and the test\'s own trace', async () => {
+  const result = await runJest('carriers', {args: ['--runInBand'], env: {...NO_CI, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...CI_CARRIER}});
+  expect(ourWarnings(result)).toEqual([]);
+  const test = onlySpan(testSpans(receiver.spans), 'calls a service');
+  const call = receiver.spans.find(span => span.kind === 'CLIENT' && span.parentSpanId === test.spanId)!;
+  expect(test.links).toContainEqual({...CI_SPAN, traceState: CI_CARRIER.TRACESTATE});
+  expect(test.attributes['received.traceparent']).toBe(`00-${test.traceId}-${call.spanId}-01`);
+  expect(test.attributes['received.baggage']).toBe(CI_CARRIER.BAGGAGE);
 });
 
 test('an invalid TRACEPARENT gets one warning and is ignored', async () => {

@@ -14,7 +14,10 @@ export interface ReceivedSpan {
   endMs: number;
   attributes: Record<string, unknown>;
   events: Array<{name: string; attributes: Record<string, unknown>}>;
-  links: Array<{traceId: string; spanId: string}>;
+  /** Only when the link has one. */
+  links: Array<{traceId: string; spanId: string; traceState?: string}>;
+  /** The W3C tracestate of the span's context, '' when none. */
+  traceState: string;
   status: {code: 'UNSET' | 'OK' | 'ERROR'; message: string};
   resource: Record<string, unknown>;
   scope: string;
@@ -140,7 +143,12 @@ export function decode(body: Buffer): ReceivedSpan[] {
             name: String(event.name),
             attributes: attributes((event.attributes as Raw[]) ?? []),
           })),
-          links: ((span.links as Raw[]) ?? []).map(link => ({traceId: hex(link.traceId), spanId: hex(link.spanId)})),
+          links: ((span.links as Raw[]) ?? []).map(link => ({
+            traceId: hex(link.traceId),
+            spanId: hex(link.spanId),
+            ...(link.traceState ? {traceState: String(link.traceState)} : {}),
+          })),
+          traceState: String(span.traceState ?? ''),
           status: {code: CODES[Number(status.code ?? 0)] ?? 'UNSET', message: String(status.message ?? '')},
           resource,
           scope,

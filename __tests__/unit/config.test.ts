@@ -148,13 +148,28 @@ describe('switching tracing and exporters', () => {
     expect(config.resourceAttributes).toEqual({a: 'env', b: 2, c: '3'});
   });
 
-  test('a valid TRACEPARENT becomes a remote upstream span, with the traceparent option as its mode', () => {
+  test('a valid TRACEPARENT becomes a remote upstream span, with the traceparent option as its mode (link by default)', () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const {config, problems} = resolve({traceparent: 'link'}, {TRACEPARENT: traceparent, TRACESTATE: 'vendor=x'});
+    const {config, problems} = resolve({traceparent: 'parent'}, {TRACEPARENT: traceparent, TRACESTATE: 'vendor=x'});
     expect(problems).toEqual([]);
-    expect(config.upstream?.mode).toBe('link');
+    expect(config.upstream?.mode).toBe('parent');
     expect(config.upstream?.spanContext).toMatchObject({traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', isRemote: true});
-    expect(config.upstream?.spanContext.traceState?.get('vendor')).toBe('x');
+    expect(config.upstream?.spanContext?.traceState?.get('vendor')).toBe('x');
+    expect(resolve(undefined, {TRACEPARENT: traceparent}).config.upstream?.mode).toBe('link');
+  });
+
+  test('BAGGAGE is read with or without TRACEPARENT; TRACESTATE alone is not a context', () => {
+    const {config, problems} = resolve(undefined, {BAGGAGE: 'ci.job=unit,team=payments;owner'});
+    expect(problems).toEqual([]);
+    expect(config.upstream?.spanContext).toBeUndefined();
+    expect(config.upstream?.baggage?.getAllEntries().map(([key, entry]) => [key, entry.value])).toEqual([['ci.job', 'unit'], ['team', 'payments']]);
+    expect(resolve(undefined, {TRACESTATE: 'vendor=x'}).config.upstream).toBeUndefined();
+  });
+
+  test('a BAGGAGE with no valid entry gets one problem and is ignored', () => {
+    const {config, problems} = resolve(undefined, {BAGGAGE: '=,;'});
+    expect(config.upstream).toBeUndefined();
+    expect(problems).toEqual(['BAGGAGE="=,;" holds no valid W3C baggage entry: expected key=value pairs separated by commas; it is ignored.']);
   });
 });
 
