@@ -2,7 +2,7 @@ import {SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Lin
 import type {Circus} from '@jest/types';
 import {ownerContext, restoreFn, wrapFn} from './context';
 import {baseContext, topContext, upstreamLinks, type Upstream} from './upstream';
-import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, testAttributes, testFullName, type Location} from './spans';
+import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, isJestTimeout, recordErrors, testAttributes, testFullName, type Location} from './spans';
 import {
   ATTR_JEST_DESCRIBE_PATH,
   ATTR_JEST_HOOK_TYPE,
@@ -18,9 +18,11 @@ import {
   ATTR_TEST_CASE_RESULT_STATUS,
   ATTR_TEST_SUITE_NAME,
   ATTR_TEST_SUITE_RUN_STATUS,
+  SUITE_STATUS_ABORTED,
   SUITE_STATUS_FAILURE,
   SUITE_STATUS_SKIPPED,
   SUITE_STATUS_SUCCESS,
+  SUITE_STATUS_TIMED_OUT,
 } from './semconv';
 
 export interface SuiteInfo {
@@ -68,6 +70,8 @@ export class SuiteRecorder {
   /** Each test's latest result: a retried test counts once, with its last attempt's status, as Jest counts it. */
   private readonly resultByTest = new Map<Circus.TestEntry, TestStatus>();
   private suiteErrors: unknown[] = [];
+  /** Errors of each failed test's latest attempt, to tell a file that only timed out from one that failed. */
+  private readonly failureErrors = new Map<Circus.TestEntry, readonly unknown[]>();
   private ranToTheEnd = false;
   private finished = false;
 
@@ -214,6 +218,8 @@ export class SuiteRecorder {
     if (status === 'pass' || status === 'fail') span.setAttribute(ATTR_TEST_CASE_RESULT_STATUS, status);
     if (typeof test.duration === 'number') span.setAttribute(ATTR_JEST_TEST_DURATION, test.duration);
     if (status === 'fail') recordErrors(span, test.errors);
+    if (status === 'fail') this.failureErrors.set(test, [...test.errors]);
+    else this.failureErrors.delete(test);
     span.end();
   }
 
@@ -274,19 +280,34 @@ export class SuiteRecorder {
     for (const status of this.resultByTest.values()) counts[status] += 1;
     const {pass, fail, skip, todo} = counts;
     const total = pass + fail + skip + todo;
-    const failed = fail > 0 || this.suiteErrors.length > 0 || !this.ranToTheEnd;
     this.suiteSpan.setAttributes({
       [ATTR_JEST_SUITE_TESTS]: total,
       [ATTR_JEST_SUITE_PASSED]: pass,
       [ATTR_JEST_SUITE_FAILED]: fail,
       [ATTR_JEST_SUITE_SKIPPED]: skip,
       [ATTR_JEST_SUITE_TODO]: todo,
-      [ATTR_TEST_SUITE_RUN_STATUS]: failed ? SUITE_STATUS_FAILURE : total > 0 && pass === 0 && skip + todo === total ? SUITE_STATUS_SKIPPED : SUITE_STATUS_SUCCESS,
+      [ATTR_TEST_SUITE_RUN_STATUS]: this.runStatus(fail, total - pass),
     });
     if (this.suiteErrors.length > 0) recordErrors(this.suiteSpan, this.suiteErrors);
     else if (!this.ranToTheEnd) this.suiteSpan.setStatus({code: SpanStatusCode.ERROR, message: 'the test file did not run to the end (it failed to load, or Jest stopped it)'});
     else if (fail > 0) this.suiteSpan.setStatus({code: SpanStatusCode.ERROR, message: `${fail} of ${total} tests failed`});
     this.suiteSpan.end();
+  }
+
+  /**
+   * `aborted`: the file did not run to the end (it failed to load, or Jest stopped it); `timed_out`: every failure
+   * was Jest's timeout of a test or hook (a failing `beforeAll` fails its tests with its own error; a failing
+   * `afterAll` is an error of the file); `skipped`: all its tests were skipped or todo.
+   */
+  private runStatus(failedTests: number, notPassed: number): string {
+    if (!this.ranToTheEnd) return SUITE_STATUS_ABORTED;
+    if (failedTests === 0 && this.suiteErrors.length === 0) {
+      const total = this.resultByTest.size;
+      return total > 0 && notPassed === total ? SUITE_STATUS_SKIPPED : SUITE_STATUS_SUCCESS;
+    }
+    const failures = [...this.failureErrors.values()];
+    const onlyTimeouts = failures.every(errors => errors.some(isJestTimeout)) && this.suiteErrors.every(isJestTimeout);
+    return onlyTimeouts ? SUITE_STATUS_TIMED_OUT : SUITE_STATUS_FAILURE;
   }
 
   /** Context for work that belongs to the suite (module scope, beforeAll of the root). */

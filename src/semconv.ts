@@ -45,3 +45,10 @@ export const EVENT_CONSOLE = 'console';
 export const SUITE_STATUS_SUCCESS = 'success';
 export const SUITE_STATUS_FAILURE = 'failure';
 export const SUITE_STATUS_SKIPPED = 'skipped';
+export const SUITE_STATUS_ABORTED = 'aborted';
+export const SUITE_STATUS_TIMED_OUT = 'timed_out';
+
+/** `log.iostream` values. */
+export const ATTR_LOG_IOSTREAM = 'log.iostream';
+export const IOSTREAM_STDOUT = 'stdout';
+export const IOSTREAM_STDERR = 'stderr';

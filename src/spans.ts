@@ -176,6 +176,11 @@ export function describeError(entry: unknown): ErrorInfo {
   return {type: 'Error', message: clean(text), stack: asyncStack === undefined ? undefined : clean(replaceFirstLine(asyncStack, `Error: ${text}`))};
 }
 
+/** Jest's own error for a test or hook that ran past its timeout (circus, Jest 29 and 30). */
+export function isJestTimeout(entry: unknown): boolean {
+  return /^Exceeded timeout of \d+ ms for a (?:test|hook)\b/.test(describeError(entry).message);
+}
+
 /** ERROR status with the first error's message, and one `exception` event per error. */
 export function recordErrors(span: Span, errors: readonly unknown[]): void {
   if (errors.length === 0) return;

@@ -77,7 +77,7 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
     expect(onlySpan(suites, 'basic.test.js').attributes['test.suite.run.status']).toBe('success');
     expect(onlySpan(suites, 'basic.test.js').status.code).toBe('UNSET');
     const broken = onlySpan(suites, 'broken.test.js');
-    expect(broken.attributes).toMatchObject({'test.suite.run.status': 'failure', 'jest.suite.tests': 0});
+    expect(broken.attributes).toMatchObject({'test.suite.run.status': 'aborted', 'jest.suite.tests': 0});
     expect(broken.status).toEqual({code: 'ERROR', message: 'the test file did not run to the end (it failed to load, or Jest stopped it)'});
   });
 
