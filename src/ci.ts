@@ -1,24 +1,36 @@
-import {existsSync, readFileSync, statSync} from 'node:fs';
-import {dirname, join, resolve} from 'node:path';
+import {readCheckout} from './git-checkout';
 import {redactUrl, SECRET_QUERY_PARAMS} from './redact';
+import {
+  ATTR_CICD_PIPELINE_NAME,
+  ATTR_CICD_PIPELINE_RUN_ID,
+  ATTR_CICD_PIPELINE_RUN_URL,
+  ATTR_CICD_PIPELINE_TASK_NAME,
+  ATTR_CICD_PIPELINE_TASK_TYPE,
+  ATTR_CICD_PIPELINE_TASK_RUN_ID,
+  ATTR_CICD_PIPELINE_TASK_RUN_URL,
+  ATTR_CICD_WORKER_ID,
+  ATTR_CICD_WORKER_NAME,
+  ATTR_VCS_PROVIDER_NAME,
+  ATTR_VCS_OWNER_NAME,
+  ATTR_VCS_REPOSITORY_NAME,
+  ATTR_VCS_REPOSITORY_URL,
+  ATTR_VCS_REF_HEAD_NAME,
+  ATTR_VCS_REF_HEAD_REVISION,
+  ATTR_VCS_REF_HEAD_TYPE,
+  ATTR_VCS_REF_BASE_NAME,
+  ATTR_VCS_REF_BASE_REVISION,
+  ATTR_VCS_REF_BASE_TYPE,
+  ATTR_VCS_CHANGE_ID,
+  ATTR_JEST_VCS_CHANGE_URL,
+  ATTR_JEST_CI_PROVIDER,
+  ATTR_JEST_CI_ACTOR,
+} from './semconv';
 
 /*
  * CI and VCS metadata as resource attributes, read from each CI's own environment variables (an allowlist: no other
  * variable is ever read, so tokens and secrets cannot become attributes) and, outside CI, from the local git
  * checkout's files. No network, no child process.
  */
-
-export const ATTR_CICD_PIPELINE_NAME = 'cicd.pipeline.name';
-export const ATTR_CICD_PIPELINE_RUN_ID = 'cicd.pipeline.run.id';
-export const ATTR_CICD_PIPELINE_RUN_URL = 'cicd.pipeline.run.url.full';
-export const ATTR_CICD_PIPELINE_TASK_NAME = 'cicd.pipeline.task.name';
-export const ATTR_VCS_REPOSITORY_URL = 'vcs.repository.url.full';
-export const ATTR_VCS_REF_HEAD_NAME = 'vcs.ref.head.name';
-export const ATTR_VCS_REF_HEAD_REVISION = 'vcs.ref.head.revision';
-export const ATTR_VCS_CHANGE_ID = 'vcs.change.id';
-export const ATTR_JEST_VCS_CHANGE_URL = 'jest.vcs.change.url.full';
-export const ATTR_JEST_CI_PROVIDER = 'jest.ci.provider';
-export const ATTR_JEST_CI_ACTOR = 'jest.ci.actor';
 
 type Env = Record<string, string | undefined>;
 
@@ -28,9 +40,23 @@ interface CiFacts {
   runId?: string;
   runUrl?: string;
   task?: string;
+  taskRunId?: string;
+  taskRunUrl?: string;
+  workerId?: string;
+  workerName?: string;
+  /** `vcs.provider.name` where the CI says it; else derived from the repository's host. */
+  vcsProvider?: string;
+  /** Owner and short name where the CI says them; else derived from the repository URL's path. */
+  owner?: string;
+  repositoryName?: string;
   repository?: string;
   branch?: string;
+  /** Set when the head is a tag rather than a branch. */
+  tag?: boolean;
   revision?: string;
+  /** The pull request's target branch and, where the CI gives it, its commit. */
+  baseBranch?: string;
+  baseRevision?: string;
   changeId?: string;
   changeUrl?: string;
   actor?: string;
@@ -49,9 +75,14 @@ const github: Detector = env => {
     runId: env.GITHUB_RUN_ID,
     runUrl: repository && env.GITHUB_RUN_ID ? `${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     task: env.GITHUB_JOB,
+    workerName: env.RUNNER_NAME,
+    vcsProvider: 'github',
+    owner: env.GITHUB_REPOSITORY_OWNER,
     repository,
     branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME,
+    tag: env.GITHUB_REF_TYPE === 'tag',
     revision: env.GITHUB_SHA,
+    baseBranch: env.GITHUB_BASE_REF,
     changeId,
     changeUrl: repository && changeId ? `${repository}/pull/${changeId}` : undefined,
     actor: env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR,
@@ -67,9 +98,19 @@ const gitlab: Detector = env => {
     runId: env.CI_PIPELINE_ID,
     runUrl: env.CI_PIPELINE_URL,
     task: env.CI_JOB_NAME,
+    taskRunId: env.CI_JOB_ID,
+    taskRunUrl: env.CI_JOB_URL,
+    workerId: env.CI_RUNNER_ID,
+    workerName: env.CI_RUNNER_DESCRIPTION,
+    vcsProvider: 'gitlab',
+    owner: env.CI_PROJECT_NAMESPACE,
+    repositoryName: env.CI_PROJECT_NAME,
     repository: env.CI_PROJECT_URL,
     branch: env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME || env.CI_COMMIT_REF_NAME,
+    tag: Boolean(env.CI_COMMIT_TAG),
     revision: env.CI_COMMIT_SHA,
+    baseBranch: env.CI_MERGE_REQUEST_TARGET_BRANCH_NAME,
+    baseRevision: env.CI_MERGE_REQUEST_TARGET_BRANCH_SHA || env.CI_MERGE_REQUEST_DIFF_BASE_SHA,
     changeId,
     changeUrl: env.CI_PROJECT_URL && changeId ? `${env.CI_PROJECT_URL}/-/merge_requests/${changeId}` : undefined,
     actor: env.GITLAB_USER_LOGIN,
@@ -85,8 +126,12 @@ const circleci: Detector = env => {
     runId: env.CIRCLE_WORKFLOW_ID,
     runUrl: env.CIRCLE_BUILD_URL,
     task: env.CIRCLE_JOB,
+    taskRunId: env.CIRCLE_WORKFLOW_JOB_ID,
+    owner: env.CIRCLE_PROJECT_USERNAME,
+    repositoryName: env.CIRCLE_PROJECT_REPONAME,
     repository: env.CIRCLE_REPOSITORY_URL,
-    branch: env.CIRCLE_BRANCH,
+    branch: env.CIRCLE_BRANCH || env.CIRCLE_TAG,
+    tag: !env.CIRCLE_BRANCH && Boolean(env.CIRCLE_TAG),
     revision: env.CIRCLE_SHA1,
     changeId: /\/(\d+)\/?$/.exec(changeUrl ?? '')?.[1],
     changeUrl,
@@ -104,9 +149,15 @@ const buildkite: Detector = env => {
     runId: env.BUILDKITE_BUILD_ID,
     runUrl: env.BUILDKITE_BUILD_URL,
     task: env.BUILDKITE_LABEL,
+    taskRunId: env.BUILDKITE_JOB_ID,
+    taskRunUrl: env.BUILDKITE_BUILD_URL && env.BUILDKITE_JOB_ID ? `${env.BUILDKITE_BUILD_URL}#${env.BUILDKITE_JOB_ID}` : undefined,
+    workerId: env.BUILDKITE_AGENT_ID,
+    workerName: env.BUILDKITE_AGENT_NAME,
     repository: env.BUILDKITE_REPO,
-    branch: env.BUILDKITE_BRANCH,
+    branch: env.BUILDKITE_TAG || env.BUILDKITE_BRANCH,
+    tag: Boolean(env.BUILDKITE_TAG),
     revision: env.BUILDKITE_COMMIT,
+    baseBranch: changeId ? env.BUILDKITE_PULL_REQUEST_BASE_BRANCH : undefined,
     changeId,
     changeUrl: web && changeId && web.includes('github') ? `${web}/pull/${changeId}` : undefined,
     actor: env.BUILDKITE_BUILD_CREATOR || env.BUILDKITE_BUILD_AUTHOR,
@@ -121,14 +172,19 @@ const jenkins: Detector = env => {
     runId: env.BUILD_TAG || env.BUILD_NUMBER,
     runUrl: env.BUILD_URL,
     task: env.STAGE_NAME,
+    workerName: env.NODE_NAME,
     repository: env.GIT_URL,
     branch: env.CHANGE_BRANCH || env.BRANCH_NAME || env.GIT_BRANCH,
     revision: env.GIT_COMMIT,
+    baseBranch: env.CHANGE_TARGET,
     changeId: env.CHANGE_ID,
     changeUrl: env.CHANGE_URL,
     actor: env.CHANGE_AUTHOR || env.BUILD_USER_ID,
   };
 };
+
+/** Azure's BUILD_REPOSITORY_PROVIDER values that name a `vcs.provider.name` (TfsGit, Azure Repos, has none). */
+const AZURE_REPOSITORY_PROVIDERS: Record<string, string | undefined> = {GitHub: 'github', GitHubEnterprise: 'github', Bitbucket: 'bitbucket'};
 
 const azure: Detector = env => {
   if (env.TF_BUILD?.toLowerCase() !== 'true') return undefined;
@@ -149,9 +205,15 @@ const azure: Detector = env => {
       ? `${collection}${encodeURIComponent(env.SYSTEM_TEAMPROJECT)}/_build/results?buildId=${env.BUILD_BUILDID}`
       : undefined,
     task: env.SYSTEM_JOBDISPLAYNAME,
+    taskRunId: env.SYSTEM_JOBID,
+    workerId: env.AGENT_ID,
+    workerName: env.AGENT_NAME,
+    vcsProvider: AZURE_REPOSITORY_PROVIDERS[env.BUILD_REPOSITORY_PROVIDER ?? ''],
     repository,
-    branch: (env.SYSTEM_PULLREQUEST_SOURCEBRANCH || env.BUILD_SOURCEBRANCH)?.replace(/^refs\/heads\//, '') || env.BUILD_SOURCEBRANCHNAME,
+    branch: (env.SYSTEM_PULLREQUEST_SOURCEBRANCH || env.BUILD_SOURCEBRANCH)?.replace(/^refs\/(heads|tags)\//, '') || env.BUILD_SOURCEBRANCHNAME,
+    tag: !env.SYSTEM_PULLREQUEST_SOURCEBRANCH && Boolean(env.BUILD_SOURCEBRANCH?.startsWith('refs/tags/')),
     revision: env.BUILD_SOURCEVERSION,
+    baseBranch: env.SYSTEM_PULLREQUEST_TARGETBRANCH?.replace(/^refs\/heads\//, ''),
     changeId,
     changeUrl,
     actor: env.BUILD_REQUESTEDFOR,
@@ -167,10 +229,16 @@ const bitbucket: Detector = env => {
     pipeline: env.BITBUCKET_REPO_FULL_NAME || env.BITBUCKET_REPO_SLUG,
     runId: env.BITBUCKET_PIPELINE_UUID || env.BITBUCKET_BUILD_NUMBER,
     runUrl: origin ? `${origin}/pipelines/results/${env.BITBUCKET_BUILD_NUMBER}` : undefined,
-    task: env.BITBUCKET_STEP_UUID,
+    taskRunId: env.BITBUCKET_STEP_UUID,
+    vcsProvider: 'bitbucket',
+    owner: env.BITBUCKET_WORKSPACE,
+    repositoryName: env.BITBUCKET_REPO_SLUG,
     repository: origin,
-    branch: env.BITBUCKET_BRANCH,
+    branch: env.BITBUCKET_BRANCH || env.BITBUCKET_TAG,
+    tag: !env.BITBUCKET_BRANCH && Boolean(env.BITBUCKET_TAG),
     revision: env.BITBUCKET_COMMIT,
+    baseBranch: env.BITBUCKET_PR_DESTINATION_BRANCH,
+    baseRevision: env.BITBUCKET_PR_DESTINATION_COMMIT,
     changeId,
     changeUrl: origin && changeId ? `${origin}/pull-requests/${changeId}` : undefined,
     actor: env.BITBUCKET_STEP_TRIGGERER_UUID,
@@ -183,22 +251,63 @@ const DETECTORS: Detector[] = [github, gitlab, circleci, buildkite, jenkins, azu
 export function detectRunContext(env: Env, rootDir: string): Record<string, string> {
   const facts = DETECTORS.reduce<CiFacts | undefined>((found, detect) => found ?? detect(env), undefined) ?? fromGit(rootDir);
   if (!facts) return {};
+  const inCi = facts.provider !== 'git';
   const secretParams = new Set(SECRET_QUERY_PARAMS);
   const url = (value: string | undefined) => (value ? redactUrl(value, secretParams) : undefined);
+  const path = repositoryPath(facts.repository);
   const attributes: Record<string, string | undefined> = {
-    [ATTR_JEST_CI_PROVIDER]: facts.provider === 'git' ? undefined : facts.provider,
+    [ATTR_JEST_CI_PROVIDER]: inCi ? facts.provider : undefined,
     [ATTR_CICD_PIPELINE_NAME]: facts.pipeline,
     [ATTR_CICD_PIPELINE_RUN_ID]: facts.runId,
     [ATTR_CICD_PIPELINE_RUN_URL]: url(facts.runUrl),
     [ATTR_CICD_PIPELINE_TASK_NAME]: facts.task,
+    // The task running Jest runs tests.
+    [ATTR_CICD_PIPELINE_TASK_TYPE]: inCi ? 'test' : undefined,
+    [ATTR_CICD_PIPELINE_TASK_RUN_ID]: facts.taskRunId,
+    [ATTR_CICD_PIPELINE_TASK_RUN_URL]: url(facts.taskRunUrl),
+    [ATTR_CICD_WORKER_ID]: facts.workerId,
+    [ATTR_CICD_WORKER_NAME]: facts.workerName,
+    [ATTR_VCS_PROVIDER_NAME]: facts.vcsProvider ?? providerOfHost(path?.host),
+    [ATTR_VCS_OWNER_NAME]: facts.owner || path?.owner,
+    [ATTR_VCS_REPOSITORY_NAME]: facts.repositoryName || path?.name,
     [ATTR_VCS_REPOSITORY_URL]: url(facts.repository),
     [ATTR_VCS_REF_HEAD_NAME]: facts.branch,
     [ATTR_VCS_REF_HEAD_REVISION]: facts.revision,
+    [ATTR_VCS_REF_HEAD_TYPE]: facts.branch ? (facts.tag ? 'tag' : 'branch') : undefined,
+    [ATTR_VCS_REF_BASE_NAME]: facts.baseBranch,
+    [ATTR_VCS_REF_BASE_REVISION]: facts.baseBranch ? facts.baseRevision : undefined,
+    [ATTR_VCS_REF_BASE_TYPE]: facts.baseBranch ? 'branch' : undefined,
     [ATTR_VCS_CHANGE_ID]: facts.changeId,
     [ATTR_JEST_VCS_CHANGE_URL]: url(facts.changeUrl),
     [ATTR_JEST_CI_ACTOR]: facts.actor,
   };
   return Object.fromEntries(Object.entries(attributes).filter((entry): entry is [string, string] => Boolean(entry[1])));
+}
+
+function fromGit(dir: string): CiFacts | undefined {
+  const checkout = readCheckout(dir);
+  return checkout && {provider: 'git', ...checkout};
+}
+
+/** Host, owner (the path's leading segments: a GitLab group may be nested) and short name of a repository URL. */
+function repositoryPath(repository: string | undefined): {host: string; owner?: string; name: string} | undefined {
+  const web = webUrl(repository);
+  if (!web) return undefined;
+  try {
+    const {hostname, pathname} = new URL(web);
+    const segments = pathname.split('/').filter(Boolean);
+    const name = segments.pop();
+    // Azure Repos: https://dev.azure.com/org/project/_git/repo
+    if (segments.at(-1) === '_git') segments.pop();
+    return name ? {host: hostname, owner: segments.join('/') || undefined, name} : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `vcs.provider.name` of the well-known hosts (and self-hosted ones named after their software). */
+function providerOfHost(host: string | undefined): string | undefined {
+  return ['github', 'gitlab', 'bitbucket', 'gitea'].find(provider => host?.split('.').some(label => label === provider || label.startsWith(`${provider}-`)));
 }
 
 /** `git@host:owner/repo.git` or `https://host/owner/repo.git` → `https://host/owner/repo`. */
@@ -207,53 +316,4 @@ function webUrl(repository: string | undefined): string | undefined {
   const scp = /^[^@/]+@([^:]+):(.+?)(?:\.git)?$/.exec(repository);
   if (scp) return `https://${scp[1]}/${scp[2]}`;
   return repository.replace(/\.git$/, '');
-}
-
-/** Branch and commit of the checkout around `dir`, read from `.git` (worktrees and packed refs included). */
-function fromGit(dir: string): CiFacts | undefined {
-  const gitDir = findGitDir(resolve(dir));
-  if (!gitDir) return undefined;
-  try {
-    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
-    const ref = /^ref: (.+)$/.exec(head)?.[1];
-    if (!ref) return {provider: 'git', revision: head};
-    const common = commonDir(gitDir);
-    return {provider: 'git', branch: ref.replace(/^refs\/heads\//, ''), revision: readRef(gitDir, ref) ?? readRef(common, ref)};
-  } catch {
-    return undefined;
-  }
-}
-
-function findGitDir(start: string): string | undefined {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const candidate = join(dir, '.git');
-    if (existsSync(candidate)) {
-      if (statSync(candidate).isDirectory()) return candidate;
-      const pointer = /^gitdir: (.+)$/m.exec(readFileSync(candidate, 'utf8'))?.[1];
-      return pointer ? resolve(dir, pointer.trim()) : undefined;
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-function commonDir(gitDir: string): string {
-  try {
-    return resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
-  } catch {
-    return gitDir;
-  }
-}
-
-function readRef(gitDir: string, ref: string): string | undefined {
-  try {
-    return readFileSync(join(gitDir, ref), 'utf8').trim();
-  } catch {
-    // not a loose ref: look in packed-refs
-  }
-  try {
-    const packed = readFileSync(join(gitDir, 'packed-refs'), 'utf8');
-    return packed.split('\n').find(line => line.endsWith(` ${ref}`))?.split(' ')[0];
-  } catch {
-    return undefined;
-  }
 }

@@ -1,6 +1,15 @@
 import type {Span} from '@opentelemetry/api';
 import {activeOwnerSpan} from './context';
-import {ATTR_JEST_CONSOLE_DROPPED, ATTR_JEST_CONSOLE_LEVEL, ATTR_JEST_CONSOLE_MESSAGE, ATTR_JEST_CONSOLE_TRUNCATED, EVENT_CONSOLE} from './semconv';
+import {
+  ATTR_JEST_CONSOLE_DROPPED,
+  ATTR_JEST_CONSOLE_LEVEL,
+  ATTR_JEST_CONSOLE_MESSAGE,
+  ATTR_JEST_CONSOLE_TRUNCATED,
+  ATTR_LOG_IOSTREAM,
+  EVENT_CONSOLE,
+  IOSTREAM_STDERR,
+  IOSTREAM_STDOUT,
+} from './semconv';
 
 /*
  * Console output as span events: every entry the test file's console records becomes a `console` event on the span
@@ -15,6 +24,14 @@ import {ATTR_JEST_CONSOLE_DROPPED, ATTR_JEST_CONSOLE_LEVEL, ATTR_JEST_CONSOLE_ME
 export interface ConsoleLimits {
   maxEvents: number;
   maxLength: number;
+}
+
+/** Jest's entry types that Node's console (and Jest's own, when it prints at once) writes to stderr. */
+const STDERR_TYPES = new Set(['assert', 'error', 'trace', 'warn']);
+
+/** `log.iostream` of a console entry type: the stream Node's console writes that call to. */
+export function consoleStream(type: string): string {
+  return STDERR_TYPES.has(type) ? IOSTREAM_STDERR : IOSTREAM_STDOUT;
 }
 
 interface ConsoleEntry {
@@ -39,8 +56,10 @@ export function captureConsole(testConsole: unknown, fallback: () => Span, limit
     }
     const message = String(entry.message ?? '');
     const truncated = message.length > limits.maxLength;
+    const type = String(entry.type ?? 'log');
     span.addEvent(EVENT_CONSOLE, {
-      [ATTR_JEST_CONSOLE_LEVEL]: String(entry.type ?? 'log'),
+      [ATTR_JEST_CONSOLE_LEVEL]: type,
+      [ATTR_LOG_IOSTREAM]: consoleStream(type),
       [ATTR_JEST_CONSOLE_MESSAGE]: truncated ? message.slice(0, limits.maxLength) : message,
       ...(truncated ? {[ATTR_JEST_CONSOLE_TRUNCATED]: true} : {}),
     });

@@ -1,5 +1,5 @@
 import {ATTR_EXCEPTION_MESSAGE, ATTR_JEST_RUN_ID, ATTR_JEST_TEST_ATTEMPT, ATTR_JEST_TEST_STATUS, ATTR_TEST_CASE_NAME, ATTR_TEST_SUITE_NAME, EVENT_EXCEPTION} from '../semconv';
-import {ATTR_VCS_REF_HEAD_REVISION} from '../ci';
+import {ATTR_VCS_REF_HEAD_REVISION} from '../semconv';
 import type {StoredSpan} from '../store-read';
 
 /*
