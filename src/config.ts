@@ -6,6 +6,8 @@ export type {ExporterName, InstrumentationSpec, OtelEnvironmentOptions} from './
 
 export interface OtlpTarget {
   url: string;
+  /** Where log records go (console output with `console: 'logs'`). */
+  logsUrl: string;
   headers: Record<string, string>;
   timeoutMillis: number;
   compression: 'gzip' | 'none';
@@ -23,7 +25,8 @@ export interface ResolvedConfig {
   storeDir: string;
   keepRuns: number;
   flushTimeoutMillis: number;
-  console: boolean;
+  /** How console output is recorded; false when it is not. */
+  console: false | 'events' | 'logs';
   consoleMaxEvents: number;
   consoleMaxLength: number;
   http: boolean;
@@ -47,7 +50,7 @@ export const DEFAULTS = {
   endpoint: 'http://localhost:4318/v1/traces',
   exportTimeoutMillis: 10_000,
   flushTimeoutMillis: 5_000,
-  console: true,
+  console: 'events',
   consoleMaxEvents: 100,
   consoleMaxLength: 2_000,
   http: true,
@@ -84,7 +87,7 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
     storeDir: options.storeDir ?? DEFAULTS.storeDir,
     keepRuns: options.keepRuns ?? DEFAULTS.keepRuns,
     flushTimeoutMillis: options.flushTimeoutMillis ?? DEFAULTS.flushTimeoutMillis,
-    console: options.console ?? DEFAULTS.console,
+    console: options.console === true || options.console === undefined ? DEFAULTS.console : options.console,
     consoleMaxEvents: options.consoleMaxEvents ?? DEFAULTS.consoleMaxEvents,
     consoleMaxLength: options.consoleMaxLength ?? DEFAULTS.consoleMaxLength,
     http: options.http ?? DEFAULTS.http,
@@ -149,6 +152,7 @@ function resolveOtlp(options: OtelEnvironmentOptions, env: Env, problems: Proble
     break;
   }
   const url = configuredUrl ?? DEFAULTS.endpoint;
+  const logsUrl = logsEndpoint(env, url, problems);
   const headers = {
     ...options.headers,
     ...pick(env, 'OTEL_EXPORTER_OTLP_HEADERS', value => parseKeyValues(value, 'OTEL_EXPORTER_OTLP_HEADERS', problems)),
@@ -173,7 +177,21 @@ function resolveOtlp(options: OtelEnvironmentOptions, env: Env, problems: Proble
       problems.push(`${name}="${protocol}" is not supported: spans are exported as OTLP http/protobuf.`);
     }
   }
-  return {target: {url, headers, timeoutMillis, compression}, configured: configuredUrl !== undefined};
+  return {target: {url, logsUrl, headers, timeoutMillis, compression}, configured: configuredUrl !== undefined};
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_LOGS_ENDPOINT as is; else `/v1/logs` on the base URL OTEL_EXPORTER_OTLP_ENDPOINT names; else
+ * beside the traces URL (`/v1/logs` in place of its `/v1/traces`).
+ */
+function logsEndpoint(env: Env, tracesUrl: string, problems: Problems): string {
+  const own = nonEmpty(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT);
+  const valid = own === undefined ? undefined : parseUrl(own, 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', problems);
+  if (valid !== undefined) return valid;
+  const base = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  if (base !== undefined && URL.canParse(base)) return `${base.replace(/\/+$/, '')}/v1/logs`;
+  if (/\/v1\/traces\/?$/.test(tracesUrl)) return tracesUrl.replace(/\/v1\/traces\/?$/, '/v1/logs');
+  return new URL('/v1/logs', tracesUrl).href;
 }
 
 function pick<T>(env: Env, name: string, parse: (value: string) => T | undefined): T | undefined {
