@@ -194,6 +194,7 @@ test('BAGGAGE (with TRACEPARENT and TRACESTATE): a service the test calls gets t
   expect(test.links).toContainEqual({...CI_SPAN, traceState: CI_CARRIER.TRACESTATE});
   expect(test.attributes['received.traceparent']).toBe(`00-${test.traceId}-${call.spanId}-01`);
   expect(test.attributes['received.baggage']).toBe(CI_CARRIER.BAGGAGE);
+  expect(test.attributes['active.baggage.team']).toBe('payments');
 });
 
 test('an invalid TRACEPARENT gets one warning and is ignored', async () => {
