@@ -2,7 +2,7 @@ import {SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Lin
 import type {Circus} from '@jest/types';
 import {ownerContext, restoreFn, wrapFn} from './context';
 import {baseContext, topContext, upstreamLinks, type Upstream} from './upstream';
-import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, isJestTimeout, recordErrors, testAttributes, testFullName, type Location} from './spans';
+import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, suiteRunStatus, testAttributes, testFullName, type Location} from './spans';
 import {
   ATTR_JEST_DESCRIBE_PATH,
   ATTR_JEST_HOOK_TYPE,
@@ -18,11 +18,6 @@ import {
   ATTR_TEST_CASE_RESULT_STATUS,
   ATTR_TEST_SUITE_NAME,
   ATTR_TEST_SUITE_RUN_STATUS,
-  SUITE_STATUS_ABORTED,
-  SUITE_STATUS_FAILURE,
-  SUITE_STATUS_SKIPPED,
-  SUITE_STATUS_SUCCESS,
-  SUITE_STATUS_TIMED_OUT,
 } from './semconv';
 
 export interface SuiteInfo {
@@ -286,28 +281,19 @@ export class SuiteRecorder {
       [ATTR_JEST_SUITE_FAILED]: fail,
       [ATTR_JEST_SUITE_SKIPPED]: skip,
       [ATTR_JEST_SUITE_TODO]: todo,
-      [ATTR_TEST_SUITE_RUN_STATUS]: this.runStatus(fail, total - pass),
+      [ATTR_TEST_SUITE_RUN_STATUS]: suiteRunStatus({
+        ranToTheEnd: this.ranToTheEnd,
+        tests: total,
+        passed: pass,
+        failed: fail,
+        failedTestErrors: [...this.failureErrors.values()],
+        suiteErrors: this.suiteErrors,
+      }),
     });
     if (this.suiteErrors.length > 0) recordErrors(this.suiteSpan, this.suiteErrors);
     else if (!this.ranToTheEnd) this.suiteSpan.setStatus({code: SpanStatusCode.ERROR, message: 'the test file did not run to the end (it failed to load, or Jest stopped it)'});
     else if (fail > 0) this.suiteSpan.setStatus({code: SpanStatusCode.ERROR, message: `${fail} of ${total} tests failed`});
     this.suiteSpan.end();
-  }
-
-  /**
-   * `aborted`: the file did not run to the end (it failed to load, or Jest stopped it); `timed_out`: every failure
-   * was Jest's timeout of a test or hook (a failing `beforeAll` fails its tests with its own error; a failing
-   * `afterAll` is an error of the file); `skipped`: all its tests were skipped or todo.
-   */
-  private runStatus(failedTests: number, notPassed: number): string {
-    if (!this.ranToTheEnd) return SUITE_STATUS_ABORTED;
-    if (failedTests === 0 && this.suiteErrors.length === 0) {
-      const total = this.resultByTest.size;
-      return total > 0 && notPassed === total ? SUITE_STATUS_SKIPPED : SUITE_STATUS_SUCCESS;
-    }
-    const failures = [...this.failureErrors.values()];
-    const onlyTimeouts = failures.every(errors => errors.some(isJestTimeout)) && this.suiteErrors.every(isJestTimeout);
-    return onlyTimeouts ? SUITE_STATUS_TIMED_OUT : SUITE_STATUS_FAILURE;
   }
 
   /** Context for work that belongs to the suite (module scope, beforeAll of the root). */
