@@ -23,16 +23,17 @@ const {dirname, join} = require('node:path');
 const root = join(__dirname, '..');
 const build = join(root, 'build');
 const transformerDist = dirname(require.resolve('@opentelemetry/otlp-transformer'));
-const {TRACE_MODULES} = require(join(build, 'serializers.js'));
+const {TRACE_MODULES, LOGS_MODULES} = require(join(build, 'serializers.js'));
 const EXTERNAL = ['jest-environment-node', '@opentelemetry/otlp-transformer'];
 
-/** The ids src/serializers.ts requires for the transformer's trace-only modules: their ES module builds. */
+/** The ids src/serializers.ts requires for the transformer's trace-only and logs-only modules: their ES module builds. */
 const traceSerializers = {
   name: 'otlp-trace-serializers',
   setup(esbuild) {
-    esbuild.onResolve({filter: /^jest-environment-otel\/bundled\/otlp-trace-(protobuf|json)$/}, ({path}) => ({
-      path: `${join(transformerDist, ...TRACE_MODULES[path.endsWith('json') ? 'json' : 'protobuf'])}.mjs`,
-    }));
+    esbuild.onResolve({filter: /^jest-environment-otel\/bundled\/otlp-(trace|logs)-(protobuf|json)$/}, ({path}) => {
+      const modules = path.includes('-logs-') ? LOGS_MODULES : TRACE_MODULES;
+      return {path: `${join(transformerDist, ...modules[path.endsWith('json') ? 'json' : 'protobuf'])}.mjs`};
+    });
   },
 };
 

@@ -1,12 +1,13 @@
-import type {SpanContext} from '@opentelemetry/api';
-import {parseTraceParent, TraceState} from '@opentelemetry/core';
 import {warnOnce} from './diag';
 import {OPTION_PREFIX, isPlainObject, parseExporters, readMisplaced, readOptions, type ExporterName, type InstrumentationSpec, type OtelEnvironmentOptions, type Problems} from './options';
+import {readUpstream, type Upstream} from './upstream';
 
 export type {ExporterName, InstrumentationSpec, OtelEnvironmentOptions} from './options';
 
 export interface OtlpTarget {
   url: string;
+  /** Where log records go (console output with `console: 'logs'`). */
+  logsUrl: string;
   headers: Record<string, string>;
   timeoutMillis: number;
   compression: 'gzip' | 'none';
@@ -26,7 +27,8 @@ export interface ResolvedConfig {
   storeDir: string;
   keepRuns: number;
   flushTimeoutMillis: number;
-  console: boolean;
+  /** How console output is recorded; false when it is not. */
+  console: false | 'events' | 'logs';
   consoleMaxEvents: number;
   consoleMaxLength: number;
   http: boolean;
@@ -39,8 +41,8 @@ export interface ResolvedConfig {
   instrumentationSetup?: string;
   /** Bytes of each body recorded; undefined when payload capture is off. */
   payloadLimit?: number;
-  /** The span of a valid TRACEPARENT, and how to relate to it. */
-  upstream?: {spanContext: SpanContext; mode: 'parent' | 'link'};
+  /** The context of TRACEPARENT / TRACESTATE / BAGGAGE, and how to relate to its span. */
+  upstream?: Upstream;
 }
 
 export const DEFAULTS = {
@@ -50,12 +52,13 @@ export const DEFAULTS = {
   endpoint: 'http://localhost:4318/v1/traces',
   exportTimeoutMillis: 10_000,
   flushTimeoutMillis: 5_000,
-  console: true,
+  console: 'events',
   consoleMaxEvents: 100,
   consoleMaxLength: 2_000,
   http: true,
   fetch: true,
   payloadBytes: 4_096,
+  traceparent: 'link',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -87,7 +90,7 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
     storeDir: options.storeDir ?? DEFAULTS.storeDir,
     keepRuns: options.keepRuns ?? DEFAULTS.keepRuns,
     flushTimeoutMillis: options.flushTimeoutMillis ?? DEFAULTS.flushTimeoutMillis,
-    console: options.console ?? DEFAULTS.console,
+    console: options.console === true || options.console === undefined ? DEFAULTS.console : options.console,
     consoleMaxEvents: options.consoleMaxEvents ?? DEFAULTS.consoleMaxEvents,
     consoleMaxLength: options.consoleMaxLength ?? DEFAULTS.consoleMaxLength,
     http: options.http ?? DEFAULTS.http,
@@ -102,7 +105,7 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
     instrumentations: options.instrumentations ?? [],
     instrumentationSetup: options.instrumentationSetup,
     payloadLimit: payloadLimit(options.capturePayloads),
-    upstream: parseUpstream(env, options.traceparent ?? 'parent', problems),
+    upstream: readUpstream(env, options.traceparent ?? DEFAULTS.traceparent, problems),
   };
   return {config, problems};
 }
@@ -132,18 +135,6 @@ function safeKey(raw: unknown): string {
   }
 }
 
-function parseUpstream(env: Env, mode: 'parent' | 'link', problems: Problems): ResolvedConfig['upstream'] {
-  const value = nonEmpty(env.TRACEPARENT);
-  if (value === undefined) return undefined;
-  const spanContext = parseTraceParent(value);
-  if (!spanContext) {
-    problems.push(`TRACEPARENT="${value}" is not a valid W3C traceparent: expected 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>, not all zeros; it is ignored.`);
-    return undefined;
-  }
-  const state = nonEmpty(env.TRACESTATE);
-  return {spanContext: {...spanContext, isRemote: true, traceState: state ? new TraceState(state) : undefined}, mode};
-}
-
 function payloadLimit(option: OtelEnvironmentOptions['capturePayloads']): number | undefined {
   if (!option) return undefined;
   return option === true ? DEFAULTS.payloadBytes : (option.maxBytes ?? DEFAULTS.payloadBytes);
@@ -168,6 +159,7 @@ function resolveOtlp(options: OtelEnvironmentOptions, env: Env, problems: Proble
     break;
   }
   const url = configuredUrl ?? DEFAULTS.endpoint;
+  const logsUrl = logsEndpoint(env, url, problems);
   const headers = {
     ...options.headers,
     ...pick(env, 'OTEL_EXPORTER_OTLP_HEADERS', value => parseKeyValues(value, 'OTEL_EXPORTER_OTLP_HEADERS', problems)),
@@ -192,7 +184,21 @@ function resolveOtlp(options: OtelEnvironmentOptions, env: Env, problems: Proble
       problems.push(`${name}="${protocol}" is not supported: spans are exported as OTLP http/protobuf.`);
     }
   }
-  return {target: {url, headers, timeoutMillis, compression}, configured: configuredUrl !== undefined};
+  return {target: {url, logsUrl, headers, timeoutMillis, compression}, configured: configuredUrl !== undefined};
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_LOGS_ENDPOINT as is; else `/v1/logs` on the base URL OTEL_EXPORTER_OTLP_ENDPOINT names; else
+ * beside the traces URL (`/v1/logs` in place of its `/v1/traces`).
+ */
+function logsEndpoint(env: Env, tracesUrl: string, problems: Problems): string {
+  const own = nonEmpty(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT);
+  const valid = own === undefined ? undefined : parseUrl(own, 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', problems);
+  if (valid !== undefined) return valid;
+  const base = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  if (base !== undefined && URL.canParse(base)) return `${base.replace(/\/+$/, '')}/v1/logs`;
+  if (/\/v1\/traces\/?$/.test(tracesUrl)) return tracesUrl.replace(/\/v1\/traces\/?$/, '/v1/logs');
+  return new URL('/v1/logs', tracesUrl).href;
 }
 
 function pick<T>(env: Env, name: string, parse: (value: string) => T | undefined): T | undefined {

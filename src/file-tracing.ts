@@ -69,6 +69,7 @@ export class FileTracing {
         captureConsole(sandbox.console, () => recorder.currentTestSpan(this.state) ?? recorder.suiteOwner, {
           maxEvents: this.config.consoleMaxEvents,
           maxLength: this.config.consoleMaxLength,
+          emit: this.config.console === 'logs' ? this.pipeline?.emitConsole : undefined,
         }),
       );
     }

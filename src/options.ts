@@ -37,9 +37,12 @@ export interface OtelEnvironmentOptions {
   exportTimeoutMillis?: number;
   /** Longest a test file's teardown waits for its spans to be exported, in ms. Default: 5000. */
   flushTimeoutMillis?: number;
-  /** Record console output during tests as span events. Default: true. */
-  console?: boolean;
-  /** Most console events recorded on one span; the rest are counted in `jest.console.dropped`. Default: 100. */
+  /**
+   * Record console output during tests: as `console` span events (`'events'`, or `true`), as OTLP log records
+   * correlated with the running span (`'logs'`), or not at all (`false`). Default: `'events'`.
+   */
+  console?: boolean | 'events' | 'logs';
+  /** Most console entries recorded per span (as events or log records); the rest are counted in `jest.console.dropped`. Default: 100. */
   consoleMaxEvents?: number;
   /** Longest console message recorded, in characters; longer ones are cut. Default: 2000. */
   consoleMaxLength?: number;
@@ -55,7 +58,7 @@ export interface OtelEnvironmentOptions {
   redactHeaders?: string[];
   /** Attributes put on every test, hook and suite span. Default: none. */
   attributes?: Record<string, string | number | boolean>;
-  /** With a valid `TRACEPARENT`: test and suite spans become its children (`parent`) or link to it (`link`). Default: `parent`. */
+  /** With a valid `TRACEPARENT`: test and suite spans stay roots of their own traces linked to it (`link`) or become its children (`parent`). Default: `link`. */
   traceparent?: 'parent' | 'link';
   /** Instrumentation packages to load from rootDir, as names or `[name, config]`; they also patch modules loaded by tests. Default: none. */
   instrumentations?: InstrumentationSpec[];
@@ -126,7 +129,10 @@ const READERS: Record<keyof OtelEnvironmentOptions, Reader> = {
   headers: isStringRecord,
   exportTimeoutMillis: isPositive,
   flushTimeoutMillis: isPositive,
-  console: isBoolean,
+  console: (value, path, problems) =>
+    typeof value === 'boolean' || value === 'events' || value === 'logs'
+      ? value
+      : void problems.push(`${path} must be true, false, "events" or "logs"; got ${show(value)}.`),
   consoleMaxEvents: isCount,
   consoleMaxLength: isPositive,
   http: isBoolean,

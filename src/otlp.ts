@@ -2,7 +2,7 @@ import {request as httpRequest, Agent as HttpAgent} from 'node:http';
 import {request as httpsRequest, Agent as HttpsAgent} from 'node:https';
 import {gzipSync} from 'node:zlib';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
-import type {ReadableSpan, SpanExporter} from '@opentelemetry/sdk-trace';
+import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import type {OtlpTarget} from './config';
 import {traceSerializers} from './serializers';
 
@@ -29,7 +29,13 @@ type Attempt =
   | {kind: 'fail'; error: Error}
   | {kind: 'unreachable'; error: Error};
 
-export class OtlpHttpExporter implements SpanExporter {
+/** Serializes a batch to an OTLP protobuf request body. */
+export type Serialize<Item> = (items: Item[]) => Uint8Array | undefined;
+
+const serializeSpans: Serialize<ReadableSpan> = spans => traceSerializers().ProtobufTraceSerializer.serializeRequest(spans);
+
+/** Spans by default; any other signal with its own `serialize` and its own URL in `target.url` (log records). */
+export class OtlpHttpExporter<Item = ReadableSpan> {
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -39,13 +45,14 @@ export class OtlpHttpExporter implements SpanExporter {
   constructor(
     private readonly target: OtlpTarget,
     private readonly compression: 'gzip' | 'none' = 'none',
+    private readonly serialize: Serialize<Item> = serializeSpans as unknown as Serialize<Item>,
   ) {
     const https = target.url.startsWith('https:');
     this.agent = https ? new HttpsAgent({keepAlive: true}) : new HttpAgent({keepAlive: true});
     this.send = https ? httpsRequest : httpRequest;
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+  export(spans: Item[], resultCallback: (result: ExportResult) => void): void {
     const work = this.deliver(spans).then(resultCallback, error => resultCallback({code: ExportResultCode.FAILED, error}));
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
@@ -60,9 +67,9 @@ export class OtlpHttpExporter implements SpanExporter {
     this.agent.destroy();
   }
 
-  private async deliver(spans: ReadableSpan[]): Promise<ExportResult> {
+  private async deliver(spans: Item[]): Promise<ExportResult> {
     if (Date.now() < this.pausedUntil) return {code: ExportResultCode.FAILED, error: this.pauseReason};
-    let body = Buffer.from(traceSerializers().ProtobufTraceSerializer.serializeRequest(spans) ?? new Uint8Array());
+    let body = Buffer.from(this.serialize(spans) ?? new Uint8Array());
     if (this.compression === 'gzip') body = gzipSync(body);
     const deadline = Date.now() + this.target.timeoutMillis;
     for (let attempt = 0; ; attempt += 1) {

@@ -2,6 +2,12 @@ import type {ClientRequest, IncomingMessage} from 'node:http';
 import {subscribe} from 'node:diagnostics_channel';
 import {context, createContextKey, type Span} from '@opentelemetry/api';
 import {runInContext} from './context';
+import {
+  ATTR_HTTP_REQUEST_BODY_CONTENT,
+  ATTR_HTTP_RESPONSE_BODY_CONTENT,
+  ATTR_JEST_HTTP_REQUEST_BODY_TRUNCATED,
+  ATTR_JEST_HTTP_RESPONSE_BODY_TRUNCATED,
+} from './semconv';
 
 /*
  * Opt-in capture of textual request and response bodies (JSON, text, forms, XML) on HTTP client spans, up to a size
@@ -10,10 +16,6 @@ import {runInContext} from './context';
  * span processor before export, like everything else.
  */
 
-export const ATTR_REQUEST_BODY = 'jest.http.request.body';
-export const ATTR_RESPONSE_BODY = 'jest.http.response.body';
-export const ATTR_REQUEST_BODY_TRUNCATED = 'jest.http.request.body.truncated';
-export const ATTR_RESPONSE_BODY_TRUNCATED = 'jest.http.response.body.truncated';
 
 const TEXTUAL = /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml)\b|application\/x-www-form-urlencoded|application\/graphql|application\/javascript)/i;
 
@@ -74,7 +76,7 @@ export function httpPayloadHooks(limit: number) {
         if (typeof args[0] !== 'function') body.add(args[0], args[1]);
         return (end as (...params: unknown[]) => ClientRequest).apply(this, args);
       } as ClientRequest['end'];
-      request.once('finish', () => body.recordOn(span, ATTR_REQUEST_BODY, ATTR_REQUEST_BODY_TRUNCATED));
+      request.once('finish', () => body.recordOn(span, ATTR_HTTP_REQUEST_BODY_CONTENT, ATTR_JEST_HTTP_REQUEST_BODY_TRUNCATED));
     },
     responseHook(span: Span, response: IncomingMessage): void {
       if (!isTextual(response.headers['content-type'])) return;
@@ -82,7 +84,7 @@ export function httpPayloadHooks(limit: number) {
       const emit = response.emit;
       response.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
         if (event === 'data') body.add(args[0]);
-        else if (event === 'end') body.recordOn(span, ATTR_RESPONSE_BODY, ATTR_RESPONSE_BODY_TRUNCATED);
+        else if (event === 'end') body.recordOn(span, ATTR_HTTP_RESPONSE_BODY_CONTENT, ATTR_JEST_HTTP_RESPONSE_BODY_TRUNCATED);
         return emit.call(this, event, ...args);
       } as IncomingMessage['emit'];
     },
@@ -109,7 +111,7 @@ export function fetchPayloadHooks(limit: number) {
       const entry = responseBodies.get(request);
       if (!entry || entry.body.full) return;
       entry.body.add(chunk);
-      entry.body.recordOn(entry.span, ATTR_RESPONSE_BODY, ATTR_RESPONSE_BODY_TRUNCATED);
+      entry.body.recordOn(entry.span, ATTR_HTTP_RESPONSE_BODY_CONTENT, ATTR_JEST_HTTP_RESPONSE_BODY_TRUNCATED);
     });
   }
   return {
@@ -120,7 +122,7 @@ export function fetchPayloadHooks(limit: number) {
       if (typeof source !== 'string' && !(source instanceof Uint8Array)) return;
       const body = new Body(limit);
       body.add(source);
-      body.recordOn(span, ATTR_REQUEST_BODY, ATTR_REQUEST_BODY_TRUNCATED);
+      body.recordOn(span, ATTR_HTTP_REQUEST_BODY_CONTENT, ATTR_JEST_HTTP_REQUEST_BODY_TRUNCATED);
     },
     responseHook(span: Span, {request, response}: {request: object; response: {headers?: unknown}}): void {
       const headers = response.headers as Buffer[] | string[] | undefined;

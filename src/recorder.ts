@@ -1,8 +1,9 @@
-import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer} from '@opentelemetry/api';
+import {SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type Tracer} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
 import {ownerContext, restoreFn, wrapFn} from './context';
 import {cutOwnFrames} from './own-frames';
-import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, testAttributes, testFullName, type Location} from './spans';
+import {baseContext, topContext, upstreamLinks, type Upstream} from './upstream';
+import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, suiteRunStatus, testAttributes, testFullName, type Location} from './spans';
 import {
   ATTR_JEST_DESCRIBE_PATH,
   ATTR_JEST_HOOK_TYPE,
@@ -18,9 +19,6 @@ import {
   ATTR_TEST_CASE_RESULT_STATUS,
   ATTR_TEST_SUITE_NAME,
   ATTR_TEST_SUITE_RUN_STATUS,
-  SUITE_STATUS_FAILURE,
-  SUITE_STATUS_SKIPPED,
-  SUITE_STATUS_SUCCESS,
 } from './semconv';
 
 export interface SuiteInfo {
@@ -30,8 +28,8 @@ export interface SuiteInfo {
   suiteName: string;
   /** Attributes put on every span this recorder opens. */
   commonAttributes?: Record<string, string | number | boolean>;
-  /** A remote span (from TRACEPARENT) that test and suite spans join as children (`parent`) or link to (`link`). */
-  upstream?: {spanContext: SpanContext; mode: 'parent' | 'link'};
+  /** The CI's context (TRACEPARENT, BAGGAGE): test and suite spans join its span as children (`parent`) or link to it (`link`). */
+  upstream?: Upstream;
 }
 
 type TestStatus = 'pass' | 'fail' | 'skip' | 'todo';
@@ -63,9 +61,13 @@ export class SuiteRecorder {
   private readonly nameByTest = new Map<Circus.TestEntry, string>();
   /** The attributes every span of this file carries: the common ones and `test.suite.name`. */
   private readonly suiteAttributes: Attributes;
+  /** The root context with the upstream baggage: what test, hook and suite contexts are built on. */
+  private readonly base: Context;
   /** Each test's latest result: a retried test counts once, with its last attempt's status, as Jest counts it. */
   private readonly resultByTest = new Map<Circus.TestEntry, TestStatus>();
   private suiteErrors: unknown[] = [];
+  /** Errors of each failed test's latest attempt, to tell a file that only timed out from one that failed. */
+  private readonly failureErrors = new Map<Circus.TestEntry, readonly unknown[]>();
   private ranToTheEnd = false;
   private finished = false;
 
@@ -74,8 +76,9 @@ export class SuiteRecorder {
     private readonly suite: SuiteInfo,
   ) {
     this.suiteAttributes = {...suite.commonAttributes, [ATTR_TEST_SUITE_NAME]: suite.suiteName};
+    this.base = baseContext(suite.upstream);
     this.suiteSpan = this.startTopSpan(suite.suiteName, this.suiteAttributes, []);
-    this.suiteContext = ownerContext(trace.setSpan(ROOT_CONTEXT, this.suiteSpan), this.suiteSpan, undefined);
+    this.suiteContext = ownerContext(trace.setSpan(this.base, this.suiteSpan), this.suiteSpan, undefined);
   }
 
   /** The span that owns work done outside any test or hook (module scope of the test file). */
@@ -145,21 +148,16 @@ export class SuiteRecorder {
   }
 
   /**
-   * Test and suite spans start a trace of their own, or join the upstream trace (TRACEPARENT) as its children.
-   * Their context is built from the root context, never from whatever happens to be active in circus (so the SDK's
-   * `root` option, which would copy that context once more, is not needed).
+   * Test and suite spans start a trace of their own (linked to the upstream CI span), or join the upstream trace as
+   * its children. Their context is built from the root context (with the upstream baggage), never from whatever
+   * happens to be active in circus (so the SDK's `root` option, which would copy that context once more, is not needed).
    */
   private startTopSpan(name: string, attributes: Attributes, links: Link[]): Span {
     const upstream = this.suite.upstream;
-    const joins = upstream?.mode === 'parent';
     return this.tracer.startSpan(
       name,
-      {
-        kind: SpanKind.INTERNAL,
-        attributes,
-        links: upstream && !joins ? [...links, {context: upstream.spanContext}] : links,
-      },
-      joins ? trace.setSpanContext(ROOT_CONTEXT, upstream.spanContext) : ROOT_CONTEXT,
+      {kind: SpanKind.INTERNAL, attributes, links: [...links, ...upstreamLinks(upstream)]},
+      topContext(upstream),
     );
   }
 
@@ -182,7 +180,7 @@ export class SuiteRecorder {
       span = this.startTestSpan(test);
       this.startedEarly.add(test);
     }
-    return ownerContext(trace.setSpan(ROOT_CONTEXT, span), span, span);
+    return ownerContext(trace.setSpan(this.base, span), span, span);
   }
 
   private startTest(test: Circus.TestEntry): void {
@@ -192,7 +190,7 @@ export class SuiteRecorder {
     }
     this.endOpenTest(test);
     const span = this.startTestSpan(test);
-    wrapFn(test, ownerContext(trace.setSpan(ROOT_CONTEXT, span), span, span));
+    wrapFn(test, ownerContext(trace.setSpan(this.base, span), span, span));
   }
 
   private startTestSpan(test: Circus.TestEntry): Span {
@@ -221,6 +219,8 @@ export class SuiteRecorder {
     if (status === 'pass' || status === 'fail') span.setAttribute(ATTR_TEST_CASE_RESULT_STATUS, status);
     if (typeof test.duration === 'number') span.setAttribute(ATTR_JEST_TEST_DURATION, test.duration);
     if (status === 'fail') recordErrors(span, test.errors);
+    if (status === 'fail') this.failureErrors.set(test, [...test.errors]);
+    else this.failureErrors.delete(test);
     span.end();
   }
 
@@ -230,7 +230,7 @@ export class SuiteRecorder {
     const isEach = hook.type === 'beforeEach' || hook.type === 'afterEach';
     const testSpan = isEach && test ? this.spanByTest.get(test) : undefined;
     const parentSpan = testSpan ?? this.suiteSpan;
-    const parent = trace.setSpan(ROOT_CONTEXT, parentSpan);
+    const parent = trace.setSpan(this.base, parentSpan);
     const span = this.tracer.startSpan(shape.name, {kind: SpanKind.INTERNAL, attributes: shape.attributes}, parent);
     if (testSpan && test) span.setAttribute(ATTR_TEST_CASE_NAME, this.nameByTest.get(test) ?? testFullName(test));
     this.spanByHook.set(hook, span);
@@ -281,14 +281,20 @@ export class SuiteRecorder {
     for (const status of this.resultByTest.values()) counts[status] += 1;
     const {pass, fail, skip, todo} = counts;
     const total = pass + fail + skip + todo;
-    const failed = fail > 0 || this.suiteErrors.length > 0 || !this.ranToTheEnd;
     this.suiteSpan.setAttributes({
       [ATTR_JEST_SUITE_TESTS]: total,
       [ATTR_JEST_SUITE_PASSED]: pass,
       [ATTR_JEST_SUITE_FAILED]: fail,
       [ATTR_JEST_SUITE_SKIPPED]: skip,
       [ATTR_JEST_SUITE_TODO]: todo,
-      [ATTR_TEST_SUITE_RUN_STATUS]: failed ? SUITE_STATUS_FAILURE : total > 0 && pass === 0 && skip + todo === total ? SUITE_STATUS_SKIPPED : SUITE_STATUS_SUCCESS,
+      [ATTR_TEST_SUITE_RUN_STATUS]: suiteRunStatus({
+        ranToTheEnd: this.ranToTheEnd,
+        tests: total,
+        passed: pass,
+        failed: fail,
+        failedTestErrors: [...this.failureErrors.values()],
+        suiteErrors: this.suiteErrors,
+      }),
     });
     if (this.suiteErrors.length > 0) recordErrors(this.suiteSpan, this.suiteErrors);
     else if (!this.ranToTheEnd) this.suiteSpan.setStatus({code: SpanStatusCode.ERROR, message: 'the test file did not run to the end (it failed to load, or Jest stopped it)'});

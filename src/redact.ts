@@ -1,4 +1,5 @@
 import type {Span, SpanProcessor} from '@opentelemetry/sdk-trace';
+import {ATTR_HTTP_REQUEST_BODY_CONTENT, ATTR_HTTP_RESPONSE_BODY_CONTENT} from './semconv';
 
 /*
  * Last line of defence against secrets in exported spans. Runs in `onEnding`, while the span is still writable, for
@@ -112,7 +113,7 @@ export function redactBody(body: string, secretNames: ReadonlySet<string>): stri
   return redactQuery(body, secretNames);
 }
 
-const BODY_ATTRIBUTES = new Set(['jest.http.request.body', 'jest.http.response.body']);
+const BODY_ATTRIBUTES = new Set<string>([ATTR_HTTP_REQUEST_BODY_CONTENT, ATTR_HTTP_RESPONSE_BODY_CONTENT]);
 
 function redactValue(key: string, value: string, secretParams: ReadonlySet<string>): string {
   if (BODY_ATTRIBUTES.has(key)) return redactBody(value, secretParams);

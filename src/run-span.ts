@@ -1,9 +1,10 @@
-import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace} from '@opentelemetry/api';
+import {SpanKind, SpanStatusCode} from '@opentelemetry/api';
 import {loadConfig} from './config';
 import {safely} from './diag';
 import {runId} from './run-id';
 import {ATTR_JEST_RUN_ID} from './semconv';
 import {getPipeline} from './telemetry';
+import {topContext, upstreamLinks} from './upstream';
 
 /*
  * The run span: one span per `jest` invocation, from the run's start to its end, with the run's counts. Recorded by
@@ -40,15 +41,13 @@ export async function recordRunSpan(projects: Project[], results: RunResults): P
   if (!pipeline) return;
   safely('recording the run span', () => {
     const upstream = config.upstream;
-    const joins = upstream?.mode === 'parent';
     const failed = (results.numFailedTests ?? 0) > 0 || (results.numFailedTestSuites ?? 0) > 0 || results.success === false;
     const span = pipeline.tracer.startSpan(
       RUN_SPAN_NAME,
       {
-        root: !joins,
         kind: SpanKind.INTERNAL,
         startTime: results.startTime,
-        links: upstream && !joins ? [{context: upstream.spanContext}] : [],
+        links: upstreamLinks(upstream),
         attributes: {
           ...config.attributes,
           [ATTR_JEST_RUN_ID]: runId(),
@@ -62,7 +61,7 @@ export async function recordRunSpan(projects: Project[], results: RunResults): P
           'jest.run.suites.failed': results.numFailedTestSuites ?? 0,
         },
       },
-      joins ? trace.setSpanContext(ROOT_CONTEXT, upstream.spanContext) : ROOT_CONTEXT,
+      topContext(upstream),
     );
     if (failed) span.setStatus({code: SpanStatusCode.ERROR, message: `${results.numFailedTests ?? 0} of ${results.numTotalTests ?? 0} tests failed`});
     span.end();

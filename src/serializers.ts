@@ -2,14 +2,18 @@ import {dirname, join} from 'node:path';
 
 type Transformer = typeof import('@opentelemetry/otlp-transformer');
 export type TraceSerializers = Pick<Transformer, 'ProtobufTraceSerializer' | 'JsonTraceSerializer'>;
+export type LogsSerializers = Pick<Transformer, 'ProtobufLogsSerializer' | 'JsonLogsSerializer'>;
 
 /**
  * The transformer's trace-only modules, inside its `dist/` folder (not in its exports map), without their extension:
  * `.cjs` for its CommonJS build, `.mjs` for its ES module build (the one the single-file build takes).
  */
 export const TRACE_MODULES = {protobuf: ['trace', 'protobuf', 'trace'], json: ['trace', 'json', 'trace']} as const;
+/** Likewise for the logs serializers (console output recorded as log records). */
+export const LOGS_MODULES = {protobuf: ['logs', 'protobuf', 'logs'], json: ['logs', 'json', 'logs']} as const;
 
 let loaded: TraceSerializers | undefined;
+let loadedLogs: LogsSerializers | undefined;
 
 /**
  * OpenTelemetry's OTLP trace serializers (protobuf and JSON), loaded on first use. The package's single entry point
@@ -45,4 +49,34 @@ function checked(protobuf: Partial<TraceSerializers>, json: Partial<TraceSeriali
   const {JsonTraceSerializer} = json;
   if (typeof ProtobufTraceSerializer?.serializeRequest !== 'function' || typeof JsonTraceSerializer?.serializeRequest !== 'function') return undefined;
   return {ProtobufTraceSerializer, JsonTraceSerializer};
+}
+
+/** OpenTelemetry's OTLP logs serializers, loaded on first use as the trace ones are. */
+export function logsSerializers(): LogsSerializers {
+  loadedLogs ??= bundledLogs() ?? logsFromDist() ?? (require('@opentelemetry/otlp-transformer') as Transformer);
+  return loadedLogs;
+}
+
+function bundledLogs(): LogsSerializers | undefined {
+  try {
+    return checkedLogs(require('jest-environment-otel/bundled/otlp-logs-protobuf'), require('jest-environment-otel/bundled/otlp-logs-json'));
+  } catch {
+    return undefined;
+  }
+}
+
+function logsFromDist(): LogsSerializers | undefined {
+  try {
+    const dist = dirname(require.resolve('@opentelemetry/otlp-transformer'));
+    return checkedLogs(require(`${join(dist, ...LOGS_MODULES.protobuf)}.cjs`), require(`${join(dist, ...LOGS_MODULES.json)}.cjs`));
+  } catch {
+    return undefined;
+  }
+}
+
+function checkedLogs(protobuf: Partial<LogsSerializers>, json: Partial<LogsSerializers>): LogsSerializers | undefined {
+  const {ProtobufLogsSerializer} = protobuf;
+  const {JsonLogsSerializer} = json;
+  if (typeof ProtobufLogsSerializer?.serializeRequest !== 'function' || typeof JsonLogsSerializer?.serializeRequest !== 'function') return undefined;
+  return {ProtobufLogsSerializer, JsonLogsSerializer};
 }

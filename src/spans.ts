@@ -16,6 +16,11 @@ import {
   ATTR_JEST_TEST_TITLE,
   ATTR_TEST_CASE_NAME,
   EVENT_EXCEPTION,
+  SUITE_STATUS_ABORTED,
+  SUITE_STATUS_FAILURE,
+  SUITE_STATUS_SKIPPED,
+  SUITE_STATUS_SUCCESS,
+  SUITE_STATUS_TIMED_OUT,
 } from './semconv';
 
 /*
@@ -174,6 +179,36 @@ export function describeError(entry: unknown): ErrorInfo {
   const asyncStack = readString(asyncError, 'stack');
   const text = typeof error === 'string' ? error : `thrown: ${safeString(error)}`;
   return {type: 'Error', message: clean(text), stack: asyncStack === undefined ? undefined : clean(replaceFirstLine(asyncStack, `Error: ${text}`))};
+}
+
+export interface SuiteOutcome {
+  ranToTheEnd: boolean;
+  tests: number;
+  passed: number;
+  failed: number;
+  /** The errors of each failed test's latest attempt. */
+  failedTestErrors: ReadonlyArray<readonly unknown[]>;
+  /** Errors of the file outside any test (a failing `afterAll`, an unhandled rejection). */
+  suiteErrors: readonly unknown[];
+}
+
+/**
+ * `test.suite.run.status`: `aborted` when the file did not run to the end (it failed to load, or Jest stopped it);
+ * `timed_out` when every failure was Jest's timeout of a test or hook (a failing `beforeAll` fails its tests with its
+ * own error); `failure`; `skipped` when all its tests were skipped or todo; else `success`.
+ */
+export function suiteRunStatus(outcome: SuiteOutcome): string {
+  if (!outcome.ranToTheEnd) return SUITE_STATUS_ABORTED;
+  if (outcome.failed === 0 && outcome.suiteErrors.length === 0) {
+    return outcome.tests > 0 && outcome.passed === 0 ? SUITE_STATUS_SKIPPED : SUITE_STATUS_SUCCESS;
+  }
+  const onlyTimeouts = outcome.failedTestErrors.every(errors => errors.some(isJestTimeout)) && outcome.suiteErrors.every(isJestTimeout);
+  return onlyTimeouts ? SUITE_STATUS_TIMED_OUT : SUITE_STATUS_FAILURE;
+}
+
+/** Jest's own error for a test or hook that ran past its timeout (circus, Jest 29 and 30). */
+export function isJestTimeout(entry: unknown): boolean {
+  return /^Exceeded timeout of \d+ ms for a (?:test|hook)\b/.test(describeError(entry).message);
 }
 
 /** ERROR status with the first error's message, and one `exception` event per error. */

@@ -1,5 +1,6 @@
 import {readFileSync, readdirSync, statSync} from 'node:fs';
 import {join} from 'node:path';
+import {ATTR_JEST_CONSOLE_LEVEL, ATTR_JEST_CONSOLE_MESSAGE, EVENT_CONSOLE} from './semconv';
 import {RUNS_FOLDER} from './store';
 
 /** A span read back from the local trace store (OTLP/JSON), flattened. */
@@ -30,13 +31,19 @@ export function latestRun(storeDir: string): string | undefined {
   }
 }
 
-/** Every span of one run folder (all workers' files). Lines that do not parse are skipped. */
+/**
+ * Every span of one run folder (all workers' files), with the console output recorded as log records put back on
+ * the span it belongs to as `console` events, as span events would have been. Lines that do not parse are skipped.
+ */
 export function readRun(runFolder: string): StoredSpan[] {
   const spans: StoredSpan[] = [];
+  const logs: StoredLog[] = [];
   for (const file of readdirSync(runFolder).filter(name => name.endsWith('.jsonl')).sort()) {
-    spans.push(...parseTraceText(readFileSync(join(runFolder, file), 'utf8')).spans);
+    const parsed = parseTraceText(readFileSync(join(runFolder, file), 'utf8'));
+    spans.push(...parsed.spans);
+    logs.push(...parsed.logs);
   }
-  return spans;
+  return attachLogs(spans, logs);
 }
 
 /**
@@ -47,18 +54,20 @@ export function readRun(runFolder: string): StoredSpan[] {
  */
 export function readTraceFile(file: string): StoredSpan[] {
   const text = readFileSync(file, 'utf8');
-  const {spans, requests} = parseTraceText(text);
-  if (requests === 0 && text.trim()) throw new Error(`${file} holds no OTLP/JSON ExportTraceServiceRequest`);
+  const {spans, requests, logs} = parseTraceText(text);
+  if (requests === 0 && logs.length === 0 && text.trim()) throw new Error(`${file} holds no OTLP/JSON ExportTraceServiceRequest`);
   return spans;
 }
 
-function parseTraceText(text: string): {spans: StoredSpan[]; requests: number} {
+function parseTraceText(text: string): {spans: StoredSpan[]; logs: StoredLog[]; requests: number} {
   const spans: StoredSpan[] = [];
+  const logs: StoredLog[] = [];
   let requests = 0;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
       const request = JSON.parse(line);
+      if (isLogsRequest(request)) logs.push(...fromLogsRequest(request));
       if (!isRequest(request)) continue;
       spans.push(...fromRequest(request));
       requests += 1;
@@ -66,18 +75,72 @@ function parseTraceText(text: string): {spans: StoredSpan[]; requests: number} {
       // a line cut short by a killed worker
     }
   }
-  if (requests > 0) return {spans, requests};
+  if (requests > 0 || logs.length > 0) return {spans, logs, requests};
   try {
     const request = JSON.parse(text);
-    if (isRequest(request)) return {spans: fromRequest(request), requests: 1};
+    if (isRequest(request)) return {spans: fromRequest(request), logs, requests: 1};
   } catch {
     // not one pretty-printed request either
   }
-  return {spans, requests};
+  return {spans, logs, requests};
 }
 
 function isRequest(value: unknown): value is {resourceSpans?: Array<Record<string, any>>} {
   return typeof value === 'object' && value !== null && Array.isArray((value as {resourceSpans?: unknown}).resourceSpans);
+}
+
+/** A console call recorded as an OTLP log record (`console: 'logs'`), as the store holds it. */
+interface StoredLog {
+  traceId: string;
+  spanId: string;
+  timeMs: number;
+  level: string;
+  message: string;
+  attributes: Record<string, unknown>;
+}
+
+function isLogsRequest(value: unknown): value is {resourceLogs: Array<Record<string, any>>} {
+  return typeof value === 'object' && value !== null && Array.isArray((value as {resourceLogs?: unknown}).resourceLogs);
+}
+
+function fromLogsRequest(request: {resourceLogs: Array<Record<string, any>>}): StoredLog[] {
+  const logs: StoredLog[] = [];
+  for (const resourceLogs of request.resourceLogs) {
+    for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
+      for (const record of scopeLogs.logRecords ?? []) {
+        if (!record.spanId) continue;
+        const body = anyValue(record.body);
+        logs.push({
+          traceId: record.traceId,
+          spanId: record.spanId,
+          timeMs: nanosToMs(record.timeUnixNano),
+          level: String(record.severityText ?? 'log'),
+          message: typeof body === 'string' ? body : JSON.stringify(body ?? ''),
+          attributes: attributes(record.attributes),
+        });
+      }
+    }
+  }
+  return logs;
+}
+
+/** Each log record as the `console` event of its span, in time order with the span's own events. */
+function attachLogs(spans: StoredSpan[], logs: StoredLog[]): StoredSpan[] {
+  if (logs.length === 0) return spans;
+  const bySpan = new Map(spans.map(span => [`${span.traceId}/${span.spanId}`, span]));
+  const touched = new Set<StoredSpan>();
+  for (const log of logs) {
+    const span = bySpan.get(`${log.traceId}/${log.spanId}`);
+    if (!span) continue;
+    span.events.push({
+      name: EVENT_CONSOLE,
+      timeMs: log.timeMs,
+      attributes: {[ATTR_JEST_CONSOLE_LEVEL]: log.level, ...log.attributes, [ATTR_JEST_CONSOLE_MESSAGE]: log.message},
+    });
+    touched.add(span);
+  }
+  for (const span of touched) span.events.sort((a, b) => (a.timeMs ?? 0) - (b.timeMs ?? 0));
+  return spans;
 }
 
 interface JsonKeyValue {

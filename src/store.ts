@@ -1,7 +1,7 @@
 import {appendFile, readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
-import type {ReadableSpan, SpanExporter} from '@opentelemetry/sdk-trace';
+import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import {errorText, warnOnce} from './diag';
 import {makeDirectory} from './make-directory';
 import {traceSerializers} from './serializers';
@@ -9,9 +9,10 @@ import {traceSerializers} from './serializers';
 /*
  * The local trace store: the default destination when no OTLP endpoint is configured.
  *
- *   <dir>/runs/<run id>/worker-<pid>.jsonl
+ *   <dir>/runs/<run id>/worker-<pid>.jsonl         spans
+ *   <dir>/runs/<run id>/worker-<pid>-logs.jsonl    log records (console output with `console: 'logs'`)
  *
- * One OTLP/JSON ExportTraceServiceRequest per line, the format the OpenTelemetry Collector's file exporter writes
+ * One OTLP/JSON ExportTraceServiceRequest (ExportLogsServiceRequest) per line, the format the OpenTelemetry Collector's file exporter writes
  * and its `otlpjsonfile` receiver reads. One file per worker process, so workers never interleave writes; one
  * folder per `jest` invocation; only the newest `keepRuns` runs are kept.
  */
@@ -22,7 +23,13 @@ export function runFolder(dir: string, run: string): string {
   return join(dir, RUNS_FOLDER, run);
 }
 
-export class StoreExporter implements SpanExporter {
+/** Serializes a batch to one OTLP/JSON request. */
+export type SerializeJson<Item> = (items: Item[]) => Uint8Array | undefined;
+
+const spansToJson: SerializeJson<ReadableSpan> = spans => traceSerializers().JsonTraceSerializer.serializeRequest(spans);
+
+/** Spans by default; log records with their own serializer into their own file (`worker-<pid>-logs.jsonl`). */
+export class StoreExporter<Item = ReadableSpan> {
   private readonly file: string;
   private ready = false;
   private pending = 0;
@@ -32,15 +39,17 @@ export class StoreExporter implements SpanExporter {
     private readonly dir: string,
     private readonly run: string,
     private readonly keepRuns: number,
+    private readonly serialize: SerializeJson<Item> = spansToJson as unknown as SerializeJson<Item>,
+    suffix = '',
   ) {
-    this.file = join(runFolder(dir, run), `worker-${process.pid}.jsonl`);
+    this.file = join(runFolder(dir, run), `worker-${process.pid}${suffix}.jsonl`);
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+  export(spans: Item[], resultCallback: (result: ExportResult) => void): void {
     let line: string;
     try {
       this.prepare();
-      line = Buffer.from(traceSerializers().JsonTraceSerializer.serializeRequest(spans)!).toString('utf8') + '\n';
+      line = Buffer.from(this.serialize(spans)!).toString('utf8') + '\n';
     } catch (error) {
       const message = `${errorText(error)} (set testEnvironmentOptions.otel.storeDir to a writable folder)`;
       resultCallback({code: ExportResultCode.FAILED, error: new Error(message)});

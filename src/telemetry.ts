@@ -1,4 +1,4 @@
-import {context, propagation, trace, type Tracer} from '@opentelemetry/api';
+import {context, propagation, trace, type Span, type Tracer} from '@opentelemetry/api';
 import {CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator} from '@opentelemetry/core';
 import {resourceFromAttributes} from '@opentelemetry/resources';
 import {
@@ -15,6 +15,7 @@ import {useContextManager} from './context';
 import {warnOnce} from './diag';
 import {SpanLedger} from './ledger';
 import {unsupportedNodeWarning} from './node-support';
+import type {ConsoleRecord} from './console';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
 import {runId} from './run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
@@ -35,6 +36,8 @@ const HTTP_TRACER_NAME = 'jest-environment-otel/http';
 
 export interface Pipeline {
   readonly tracer: Tracer;
+  /** Records console output as log records (`console: 'logs'`); undefined: it goes to span events. */
+  readonly emitConsole?: (span: Span, record: ConsoleRecord) => void;
   /** Exports everything ended so far, waiting at most `deadlineMillis`. Never rejects. */
   flush(deadlineMillis: number): Promise<void>;
   /**
@@ -108,14 +111,15 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
       }),
     );
   }
+  const resource = resourceFromAttributes({
+    'service.name': config.serviceName,
+    'telemetry.sdk.language': 'nodejs',
+    'process.pid': process.pid,
+    ...detectRunContext(process.env, rootDir, [resolve(rootDir, config.storeDir)]),
+    ...config.resourceAttributes,
+  });
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': config.serviceName,
-      'telemetry.sdk.language': 'nodejs',
-      'process.pid': process.pid,
-      ...detectRunContext(process.env, rootDir, [resolve(rootDir, config.storeDir)]),
-      ...config.resourceAttributes,
-    }),
+    resource,
     spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams, config.redactHeaders), ledger, ...exporting],
   });
   if (!existing.has('context')) context.setGlobalContextManager(contextManager);
@@ -127,10 +131,14 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   trace.setGlobalTracerProvider(provider);
   enableInstrumentations(config, provider, rootDir);
   ledger.reportAtExit();
+  // Loaded only when used: the logs SDK costs nothing to a run that records console output as span events.
+  const logPipeline = config.console === 'logs' ? (require('./logs') as typeof import('./logs')).createLogPipeline(config, resource, rootDir, TRACER_NAME) : undefined;
+  const flushAll = () => Promise.all([provider.forceFlush(), logPipeline?.flush()]);
   return {
     tracer: provider.getTracer(TRACER_NAME),
-    flush: deadlineMillis => withDeadline(provider.forceFlush(), deadlineMillis),
-    release: backgroundFlush(() => provider.forceFlush()),
+    emitConsole: logPipeline?.emit,
+    flush: deadlineMillis => withDeadline(flushAll(), deadlineMillis),
+    release: backgroundFlush(flushAll),
   };
 }
 

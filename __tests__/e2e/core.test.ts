@@ -77,7 +77,7 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
     expect(onlySpan(suites, 'basic.test.js').attributes['test.suite.run.status']).toBe('success');
     expect(onlySpan(suites, 'basic.test.js').status.code).toBe('UNSET');
     const broken = onlySpan(suites, 'broken.test.js');
-    expect(broken.attributes).toMatchObject({'test.suite.run.status': 'failure', 'jest.suite.tests': 0});
+    expect(broken.attributes).toMatchObject({'test.suite.run.status': 'aborted', 'jest.suite.tests': 0});
     expect(broken.status).toEqual({code: 'ERROR', message: 'the test file did not run to the end (it failed to load, or Jest stopped it)'});
   });
 
@@ -254,7 +254,7 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
   test('console output and the test API become events on the right span', () => {
     const pays = test1('checkout pays');
     expect(pays.events.map(event => event.name)).toEqual(['console', 'order placed']);
-    expect(pays.events[0].attributes).toEqual({'jest.console.level': 'info', 'jest.console.message': 'paying'});
+    expect(pays.events[0].attributes).toEqual({'jest.console.level': 'info', 'log.iostream': 'stdout', 'jest.console.message': 'paying'});
     expect(pays.events[1].attributes).toEqual({items: 3});
     const beforeEachSpan = onlySpan(childrenOf(spans, pays), 'beforeEach (checkout)');
     expect(beforeEachSpan.events[0].attributes['jest.console.message']).toBe('preparing cart');
@@ -264,7 +264,7 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('core fixture with jest %s'
     expect(chatty.events[99].attributes['jest.console.message']).toBe('line 99');
     expect(chatty.attributes['jest.console.dropped']).toBe(50);
     const long = test1('says one long thing').events[0].attributes;
-    expect(long).toMatchObject({'jest.console.level': 'error', 'jest.console.truncated': true});
+    expect(long).toMatchObject({'jest.console.level': 'error', 'log.iostream': 'stderr', 'jest.console.truncated': true});
     expect(String(long['jest.console.message'])).toHaveLength(2000);
     expect(onlySpan(spans, 'console.test.js').events[0].attributes['jest.console.message']).toBe('loading the module');
   });

@@ -26,28 +26,28 @@ test('the tests behave exactly as without capture', () => {
 
 test('http: request and response bodies are recorded, with secret fields redacted', () => {
   const span = client('http: JSON request and response bodies');
-  expect(span.attributes['jest.http.request.body']).toBe('{"user":"ada","password":"REDACTED","items":[1,2]}');
-  expect(span.attributes['jest.http.response.body']).toMatch(/^\{"echo":\d+,"token":"REDACTED","note":"n{10}"\}$/);
+  expect(span.attributes['http.request.body.content']).toBe('{"user":"ada","password":"REDACTED","items":[1,2]}');
+  expect(span.attributes['http.response.body.content']).toMatch(/^\{"echo":\d+,"token":"REDACTED","note":"n{10}"\}$/);
 });
 
 test('bodies longer than maxBytes are cut and marked', () => {
   const span = client('http: a large response is cut at maxBytes');
   // The first 300 bytes were kept, then the token's value was replaced.
-  expect(String(span.attributes['jest.http.response.body'])).toMatch(/^\{"echo":1,"token":"REDACTED","note":"n+$/);
-  expect(String(span.attributes['jest.http.response.body']).length).toBeLessThanOrEqual(300);
+  expect(String(span.attributes['http.response.body.content'])).toMatch(/^\{"echo":1,"token":"REDACTED","note":"n+$/);
+  expect(String(span.attributes['http.response.body.content']).length).toBeLessThanOrEqual(300);
   expect(span.attributes['jest.http.response.body.truncated']).toBe(true);
-  expect(span.attributes['jest.http.request.body']).toBe('x');
+  expect(span.attributes['http.request.body.content']).toBe('x');
 });
 
 test('fetch: the request body is recorded (form fields redacted); the response body where Node reports it', () => {
   const span = client('fetch: a form body');
-  expect(span.attributes['jest.http.request.body']).toBe('user=ada&api_key=REDACTED');
+  expect(span.attributes['http.request.body.content']).toBe('user=ada&api_key=REDACTED');
   // A header the project declared secret is not recorded even though captureHeaders lists it.
   expect(span.attributes['http.request.header.x-trace-me']).toEqual(['yes']);
   expect(span.attributes['http.request.header.x-internal-key']).toBeUndefined();
   const major = Number(spawnSync(NODE, ['-p', 'process.versions.node.split(".")[0]'], {encoding: 'utf8'}).stdout);
-  if (major >= 24) expect(span.attributes['jest.http.response.body']).toBe('{"echo":32,"token":"REDACTED","note":"nnnnnnnnnn"}');
-  else expect(span.attributes['jest.http.response.body']).toBeUndefined();
+  if (major >= 24) expect(span.attributes['http.response.body.content']).toBe('{"echo":32,"token":"REDACTED","note":"nnnnnnnnnn"}');
+  else expect(span.attributes['http.response.body.content']).toBeUndefined();
 });
 
 test('binary bodies are never recorded, and no secret reaches the collector', () => {

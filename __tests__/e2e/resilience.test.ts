@@ -64,7 +64,7 @@ test('unknown and mistyped options in testEnvironmentOptions are named with what
   const found = ourWarnings(run);
   expect(found).toHaveLength(2);
   expect(found[0]).toContain('testEnvironmentOptions.otel.servicename is not an option — did you mean serviceName?');
-  expect(found[1]).toContain('testEnvironmentOptions.otel.console must be true or false; got "yes"');
+  expect(found[1]).toContain('testEnvironmentOptions.otel.console must be true, false, "events" or "logs"; got "yes"');
 });
 
 test('OTEL_SDK_DISABLED=true: nothing exported, globals still usable, same outcomes', async () => {

@@ -14,14 +14,31 @@ export interface ReceivedSpan {
   endMs: number;
   attributes: Record<string, unknown>;
   events: Array<{name: string; attributes: Record<string, unknown>}>;
-  links: Array<{traceId: string; spanId: string}>;
+  /** Only when the link has one. */
+  links: Array<{traceId: string; spanId: string; traceState?: string}>;
+  /** The W3C tracestate of the span's context, '' when none. */
+  traceState: string;
   status: {code: 'UNSET' | 'OK' | 'ERROR'; message: string};
+  resource: Record<string, unknown>;
+  scope: string;
+}
+
+/** A log record as received on /v1/logs, decoded against the OTLP schema. */
+export interface ReceivedLog {
+  traceId: string;
+  spanId: string;
+  timeMs: number;
+  severityNumber: number;
+  severityText: string;
+  body: unknown;
+  attributes: Record<string, unknown>;
   resource: Record<string, unknown>;
   scope: string;
 }
 
 const root = protobuf.loadSync(join(__dirname, 'otlp.proto'));
 const RequestType = root.lookupType('otlp.ExportTraceServiceRequest');
+const LogsRequestType = root.lookupType('otlp.ExportLogsServiceRequest');
 const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
 const CODES = ['UNSET', 'OK', 'ERROR'] as const;
 
@@ -42,6 +59,9 @@ export class OtlpReceiver {
   /** Every request as it arrived, with the fault it got (undefined: accepted). */
   readonly log: Array<{at: number; fault: Fault | undefined; body: Buffer}> = [];
   readonly spans: ReceivedSpan[] = [];
+  readonly logs: ReceivedLog[] = [];
+  /** Paths answered 404 without being read, as a collector with no pipeline for that signal does. */
+  readonly missing = new Set<string>();
   /** Every request body as received (before decoding), to search for leaked secrets. */
   readonly rawBodies: Buffer[] = [];
   readonly requests: Array<{path: string; headers: IncomingMessage['headers']}> = [];
@@ -61,6 +81,12 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       request.on('data', chunk => chunks.push(chunk));
       request.on('end', () => {
+        if (this.missing.has(request.url ?? '')) {
+          this.requests.push({path: request.url ?? '', headers: request.headers});
+          response.writeHead(404);
+          response.end();
+          return;
+        }
         const fault = this.faults.shift();
         this.log.push({at: Date.now(), fault, body: Buffer.concat(chunks)});
         if (fault && 'reset' in fault) {
@@ -91,7 +117,8 @@ export class OtlpReceiver {
       if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       this.requests.push({path: request.url ?? '', headers: request.headers});
       this.rawBodies.push(body);
-      this.spans.push(...decode(body));
+      if (request.url === '/v1/logs') this.logs.push(...decodeLogs(body));
+      else this.spans.push(...decode(body));
       response.writeHead(200, {'content-type': 'application/x-protobuf'});
       response.end();
     } catch (error) {
@@ -104,6 +131,7 @@ export class OtlpReceiver {
     this.faults.length = 0;
     this.log.length = 0;
     this.spans.length = 0;
+    this.logs.length = 0;
     this.rawBodies.length = 0;
     this.requests.length = 0;
   }
@@ -140,7 +168,12 @@ export function decode(body: Buffer): ReceivedSpan[] {
             name: String(event.name),
             attributes: attributes((event.attributes as Raw[]) ?? []),
           })),
-          links: ((span.links as Raw[]) ?? []).map(link => ({traceId: hex(link.traceId), spanId: hex(link.spanId)})),
+          links: ((span.links as Raw[]) ?? []).map(link => ({
+            traceId: hex(link.traceId),
+            spanId: hex(link.spanId),
+            ...(link.traceState ? {traceState: String(link.traceState)} : {}),
+          })),
+          traceState: String(span.traceState ?? ''),
           status: {code: CODES[Number(status.code ?? 0)] ?? 'UNSET', message: String(status.message ?? '')},
           resource,
           scope,
@@ -149,6 +182,31 @@ export function decode(body: Buffer): ReceivedSpan[] {
     }
   }
   return spans;
+}
+
+export function decodeLogs(body: Buffer): ReceivedLog[] {
+  const request = LogsRequestType.toObject(LogsRequestType.decode(body), {longs: String, bytes: Buffer, arrays: true, oneofs: true}) as Raw;
+  const logs: ReceivedLog[] = [];
+  for (const resourceLogs of (request.resourceLogs as Raw[]) ?? []) {
+    const resource = attributes(((resourceLogs.resource as Raw | undefined)?.attributes as Raw[]) ?? []);
+    for (const scopeLogs of (resourceLogs.scopeLogs as Raw[]) ?? []) {
+      const scope = String((scopeLogs.scope as Raw | undefined)?.name ?? '');
+      for (const record of (scopeLogs.logRecords as Raw[]) ?? []) {
+        logs.push({
+          traceId: hex(record.traceId),
+          spanId: hex(record.spanId),
+          timeMs: nanosToMs(record.timeUnixNano),
+          severityNumber: Number(record.severityNumber ?? 0),
+          severityText: String(record.severityText ?? ''),
+          body: anyValue(record.body as Raw | undefined),
+          attributes: attributes((record.attributes as Raw[]) ?? []),
+          resource,
+          scope,
+        });
+      }
+    }
+  }
+  return logs;
 }
 
 function hex(value: unknown): string {

@@ -45,7 +45,7 @@ export async function runJest(fixture: string, options: RunOptions = {}): Promis
   const output = join(WORK, `result-${process.pid}-${runs++}.json`);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || key.startsWith('OTEL_') || key.startsWith('JEST_') || key === 'TRACEPARENT') continue;
+    if (value === undefined || key.startsWith('OTEL_') || key.startsWith('JEST_') || ['TRACEPARENT', 'TRACESTATE', 'BAGGAGE'].includes(key)) continue;
     env[key] = value;
   }
   env.NO_COLOR = '1';

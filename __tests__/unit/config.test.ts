@@ -20,7 +20,7 @@ describe('defaults', () => {
       storeDir: '.jest-otel',
       keepRuns: 10,
       flushTimeoutMillis: 5_000,
-      console: true,
+      console: 'events',
       consoleMaxEvents: 100,
       consoleMaxLength: 2_000,
       http: true,
@@ -149,13 +149,41 @@ describe('switching tracing and exporters', () => {
     expect(config.resourceAttributes).toEqual({a: 'env', b: 2, c: '3'});
   });
 
-  test('a valid TRACEPARENT becomes a remote upstream span, with the traceparent option as its mode', () => {
+  test('a valid TRACEPARENT becomes a remote upstream span, with the traceparent option as its mode (link by default)', () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const {config, problems} = resolve({traceparent: 'link'}, {TRACEPARENT: traceparent, TRACESTATE: 'vendor=x'});
+    const {config, problems} = resolve({traceparent: 'parent'}, {TRACEPARENT: traceparent, TRACESTATE: 'vendor=x'});
     expect(problems).toEqual([]);
-    expect(config.upstream?.mode).toBe('link');
+    expect(config.upstream?.mode).toBe('parent');
     expect(config.upstream?.spanContext).toMatchObject({traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', isRemote: true});
-    expect(config.upstream?.spanContext.traceState?.get('vendor')).toBe('x');
+    expect(config.upstream?.spanContext?.traceState?.get('vendor')).toBe('x');
+    expect(resolve(undefined, {TRACEPARENT: traceparent}).config.upstream?.mode).toBe('link');
+  });
+
+  test('console: true and "events" record span events, "logs" log records, false nothing', () => {
+    expect([true, 'events', 'logs', false].map(console => resolve({console}).config.console)).toEqual(['events', 'events', 'logs', false]);
+  });
+
+  test('the logs URL: OTEL_EXPORTER_OTLP_LOGS_ENDPOINT as is, else /v1/logs on the base URL, else beside the traces URL', () => {
+    const logsUrl = (options: Record<string, unknown> | undefined, env: Record<string, string>) => resolve(options, env).config.otlp.logsUrl;
+    expect(logsUrl(undefined, {})).toBe('http://localhost:4318/v1/logs');
+    expect(logsUrl(undefined, {OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/'})).toBe('http://collector:4318/v1/logs');
+    expect(logsUrl(undefined, {OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:9000/in', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318'})).toBe('http://logs:9000/in');
+    expect(logsUrl({endpoint: 'https://otlp.example.com/v1/traces'}, {})).toBe('https://otlp.example.com/v1/logs');
+    expect(logsUrl(undefined, {OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://x:1/custom/path'})).toBe('http://x:1/v1/logs');
+  });
+
+  test('BAGGAGE is read with or without TRACEPARENT; TRACESTATE alone is not a context', () => {
+    const {config, problems} = resolve(undefined, {BAGGAGE: 'ci.job=unit,team=payments;owner'});
+    expect(problems).toEqual([]);
+    expect(config.upstream?.spanContext).toBeUndefined();
+    expect(config.upstream?.baggage?.getAllEntries().map(([key, entry]) => [key, entry.value])).toEqual([['ci.job', 'unit'], ['team', 'payments']]);
+    expect(resolve(undefined, {TRACESTATE: 'vendor=x'}).config.upstream).toBeUndefined();
+  });
+
+  test('a BAGGAGE with no valid entry gets one problem and is ignored', () => {
+    const {config, problems} = resolve(undefined, {BAGGAGE: '=,;'});
+    expect(config.upstream).toBeUndefined();
+    expect(problems).toEqual(['BAGGAGE="=,;" holds no valid W3C baggage entry: expected key=value pairs separated by commas; it is ignored.']);
   });
 });
 
@@ -163,9 +191,9 @@ describe('bad input: exactly one problem naming the culprit, and the default ins
   const defaults = resolve(undefined).config;
 
   test.each<[string, unknown, Record<string, string>, string, (config: typeof defaults) => unknown, unknown]>([
-    ['unknown option key', {colour: true}, {}, 'testEnvironmentOptions.otel.colour', c => c.console, true],
+    ['unknown option key', {colour: true}, {}, 'testEnvironmentOptions.otel.colour', c => c.console, 'events'],
     ['options not an object', 'yes', {}, 'testEnvironmentOptions.otel', c => c.serviceName, 'jest'],
-    ['boolean as a string', {console: 'false'}, {}, 'testEnvironmentOptions.otel.console', c => c.console, true],
+    ['boolean as a string', {console: 'false'}, {}, 'testEnvironmentOptions.otel.console', c => c.console, 'events'],
     ['blank string', {serviceName: '  '}, {}, 'testEnvironmentOptions.otel.serviceName', c => c.serviceName, 'jest'],
     ['number as a string', {keepRuns: '5'}, {}, 'testEnvironmentOptions.otel.keepRuns', c => c.keepRuns, 10],
     ['negative number', {flushTimeoutMillis: -1}, {}, 'testEnvironmentOptions.otel.flushTimeoutMillis', c => c.flushTimeoutMillis, 5_000],

@@ -87,8 +87,8 @@ test('a request in a span: a CLIENT child with the URL, the status, captured hea
     'http.response.header.content-type': ['application/json'],
     // As Node reads them: repeated headers joined (set-cookie, which it keeps apart, is never recorded).
     'http.response.header.x-many': ['one, two'],
-    'jest.http.request.body': '{"q":1}',
-    'jest.http.response.body': '{"ok":true}',
+    'http.request.body.content': '{"q":1}',
+    'http.response.body.content': '{"ok":true}',
   });
   expect(client.status.code).toBe(0);
   expect(seen[0].traceparent).toBe(`00-${client.spanContext().traceId}-${client.spanContext().spanId}-01`);

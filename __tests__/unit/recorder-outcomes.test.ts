@@ -209,9 +209,9 @@ describe('the suite span', () => {
     expect(onlySpan(spans(), 'a').status).toEqual({code: SpanStatusCode.ERROR, message: 'during the test'});
   });
 
-  test('without run_finish, it is a failure: the file did not run to the end', async () => {
+  test('without run_finish, it is aborted: the file did not run to the end', async () => {
     const suite = await runSuite(circus => circus.runTest(addTest('a', circus.root)), false);
-    expect(suite.attributes['test.suite.run.status']).toBe('failure');
+    expect(suite.attributes['test.suite.run.status']).toBe('aborted');
     expect(suite.status).toEqual({code: SpanStatusCode.ERROR, message: expect.stringContaining('did not run to the end')});
   });
 });

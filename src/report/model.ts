@@ -65,7 +65,7 @@ export interface TimelineAttempt {
 
 export interface TimelineSuite {
   name: string;
-  /** `test.suite.run.status`: `success`, `failure` or `skipped`. */
+  /** `test.suite.run.status`: `success`, `failure`, `timed_out`, `aborted` or `skipped`. */
   status: string;
   traceId: string;
   startMs: number;
@@ -109,13 +109,18 @@ const STATUS_ERROR = 2;
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const OUTCOME_RANK: Record<TestOutcome, number> = {fail: 0, flaky: 1, pass: 2, skip: 2, todo: 2};
 
+/** A file that did not succeed: failed, timed out, or stopped before its end. */
+function suiteFailed(status: string): boolean {
+  return status === 'failure' || status === 'timed_out' || status === 'aborted';
+}
+
 /** The model of one run's spans (from one store folder or several); spans seen twice count once. */
 export function buildTimeline(spans: readonly StoredSpan[], info: TimelineInfo = {}): TimelineModel {
   const index = new SpanIndex(spans);
   const tests = groupAttempts(index.roots.filter(isTestSpan)).map(group => toTest(group, index));
   tests.sort(compareTests);
   const suites = index.roots.filter(isSuiteSpan).map(span => toSuite(span, index));
-  suites.sort((a, b) => Number(b.status === 'failure') - Number(a.status === 'failure') || compareText(a.name, b.name));
+  suites.sort((a, b) => Number(suiteFailed(b.status)) - Number(suiteFailed(a.status)) || compareText(a.name, b.name));
   const counts = {total: tests.length, suites: suites.length, fail: 0, flaky: 0, pass: 0, skip: 0, todo: 0};
   for (const test of tests) counts[test.status] += 1;
   const runId = info.runId ?? stringOf(index.roots.find(span => span.attributes[ATTR_JEST_RUN_ID] !== undefined)?.attributes[ATTR_JEST_RUN_ID]);

@@ -12,11 +12,11 @@ import {PAGE_LIST} from './page-list';
 const SHARED = String.raw`
   var model = JSON.parse(document.getElementById('timeline-data').textContent);
   var ROW_HEIGHT = 44;
-  var ICONS = {fail: '✕', flaky: '↻', pass: '✓', skip: '○', todo: '✎', failure: '✕', success: '✓', skipped: '○'};
-  var LABELS = {fail: 'failed', flaky: 'flaky', pass: 'passed', skip: 'skipped', todo: 'todo', failure: 'failed', success: 'passed', skipped: 'skipped'};
+  var ICONS = {fail: '✕', flaky: '↻', pass: '✓', skip: '○', todo: '✎', failure: '✕', timed_out: '✕', aborted: '✕', success: '✓', skipped: '○'};
+  var LABELS = {fail: 'failed', flaky: 'flaky', pass: 'passed', skip: 'skipped', todo: 'todo', failure: 'failed', timed_out: 'timed out', aborted: 'aborted', success: 'passed', skipped: 'skipped'};
   var VIEWS = {
     tests: {items: model.tests, filters: ['fail', 'flaky', 'pass', 'skip', 'todo'], noun: 'tests'},
-    suites: {items: model.suites, filters: ['failure', 'success', 'skipped'], noun: 'files'}
+    suites: {items: model.suites, filters: ['failure', 'timed_out', 'aborted', 'success', 'skipped'], noun: 'files'}
   };
   var state = {view: 'tests', filter: 'all', query: '', shown: [], selected: -1};
   var haystacks = {tests: [], suites: []};
@@ -31,7 +31,7 @@ const SHARED = String.raw`
     return node;
   }
   function statusClass(status) {
-    return 's-' + (status === 'failure' ? 'fail' : status === 'success' ? 'pass' : status === 'skipped' ? 'skip' : status);
+    return 's-' + (status === 'failure' || status === 'timed_out' || status === 'aborted' ? 'fail' : status === 'success' ? 'pass' : status === 'skipped' ? 'skip' : status);
   }
   function ms(value) {
     if (value < 1) return value.toFixed(2) + ' ms';
