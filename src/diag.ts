@@ -3,7 +3,7 @@
  * message per process. Nothing here throws; `safely` is the guard around every piece of work done on behalf of
  * Jest so that a tracing problem can never change a test's outcome.
  */
-import {mkdirSync, openSync, closeSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, openSync, closeSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -28,11 +28,7 @@ export function warnOnce(message: string): void {
 export function warnOncePerRun(runId: string, key: string, message: string): void {
   if (said.has(message)) return;
   try {
-    const root = join(tmpdir(), 'jest-environment-otel');
-    const folder = join(root, runId);
-    mkdirSync(folder, {recursive: true});
-    closeSync(openSync(join(folder, key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
-    pruneOldRuns(root, runId);
+    closeSync(openSync(join(runTempFolder(runId), key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       said.add(message);
@@ -40,6 +36,21 @@ export function warnOncePerRun(runId: string, key: string, message: string): voi
     }
   }
   warnOnce(message);
+}
+
+/** The folder of a `jest` run under the OS temp folder, where its processes leave each other markers. May throw. */
+export function runTempFolder(runId: string): string {
+  const folder = runTempPath(runId);
+  const root = join(folder, '..');
+  if (!existsSync(folder)) {
+    mkdirSync(folder, {recursive: true});
+    pruneOldRuns(root, runId);
+  }
+  return folder;
+}
+
+export function runTempPath(runId: string): string {
+  return join(tmpdir(), 'jest-environment-otel', runId);
 }
 
 function pruneOldRuns(root: string, current: string): void {
