@@ -8,6 +8,7 @@ import {renderHtml} from './report/html';
 import {readReporterOptions, storeDirsOf, useColor, type OtelReporterOptions, type ProjectLike} from './report/options';
 import {renderTerminal} from './report/terminal';
 import {writeReport} from './report/write';
+import {reportVanishedWorkers} from './ledger-file';
 import {runId} from './run-id';
 import {recordRunSpan, type RunResults} from './run-span';
 import {runFolder} from './store';
@@ -45,6 +46,8 @@ export default class OtelReporter {
 
   async onRunComplete(testContexts: ReadonlySet<ProjectLike> | undefined, results: RunResults): Promise<void> {
     const projects = [...(testContexts ?? [])];
+    // Every worker has ended by now: the losses of those killed before they could report them.
+    reportVanishedWorkers(runId(), warnOnce);
     // The run span first: with the local store, it is part of the run the report reads.
     try {
       await recordRunSpan(projects, results);

@@ -77,10 +77,16 @@ class WaitBudget {
  * large file's, or a slow collector's, would otherwise outlive the time Jest gives a worker to exit); always within
  * the budget.
  */
-function backgroundFlush(flushAll: () => Promise<unknown>, queued: () => number, budget: WaitBudget): Pipeline['release'] {
+function backgroundFlush(
+  flushAll: () => Promise<unknown>,
+  queued: () => number,
+  budget: WaitBudget,
+  beforeExport: () => void,
+): Pipeline['release'] {
   let inFlight: Promise<void> | undefined;
   let lastWasSlow = false;
   return async ({deadlineMillis, wait, keepAliveMillis}) => {
+    beforeExport();
     if (inFlight) await budget.wait(inFlight, deadlineMillis);
     const large = queued() > LARGE_EXPORT_SPANS;
     const run = async () => {
@@ -149,7 +155,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   return {
     tracer: provider.getTracer(TRACER_NAME),
     flush: deadlineMillis => budget.wait(flushAll(), deadlineMillis),
-    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget),
+    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save()),
   };
 }
 

@@ -1,4 +1,5 @@
 import {OtlpReceiver, type Fault} from '../support/otlp-receiver';
+import {unusedPort} from '../support/ports';
 import {ourWarnings, outcomes, runJest, type JestRun} from '../support/run-jest';
 
 /*
@@ -92,3 +93,29 @@ test.each([['accepts and never answers', {hang: true}], ['answers 503', {status:
     expect(countedLosses(run, receiver.tracesUrl)).toEqual([SPANS, SPANS]);
   },
 );
+
+test('workers that Jest stops to recycle them (workerIdleMemoryLimit) still count the spans they could not export', async () => {
+  const endpoint = `http://127.0.0.1:${await unusedPort()}`;
+  // Any worker is over a 1 KB limit: Jest ends each with SIGTERM after its file, where no exit event comes.
+  const run = await runFiles(endpoint, ['--maxWorkers=2', '--workerIdleMemoryLimit=1KB']);
+  expectAllPassed(run);
+  const [lost, ended] = countedLosses(run, `${endpoint}/v1/traces`);
+  expect(lost).toBe(ended);
+  // More when a worker was killed in the middle of a file, which Jest then runs again in the next worker.
+  expect(lost).toBeGreaterThanOrEqual(SPANS);
+});
+
+test('a worker killed before it can say what it lost: the reporter says it when the run completes', async () => {
+  const endpoint = `http://127.0.0.1:${await unusedPort()}`;
+  const run = await runJest('killed', {args: ['--maxWorkers=2'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: endpoint}});
+  expect(outcomes(run.results)).toEqual({'busy.test.js › busy': 'passed', 'plain.test.js › plain': 'passed'});
+  expect(run.stderr).toContain('failed to exit gracefully');
+  const lines = ourWarnings(run).filter(line => / spans were not exported to /.test(line));
+  // The busy worker's suite, test and afterAll, from its ledger file, by the reporter; the other worker's suite and
+  // test at its exit; the main process's run span.
+  // (Whether its export was refused before it got busy depends on the machine's load.)
+  expect(lines).toContainEqual(
+    expect.stringMatching(/^\[jest-environment-otel\] 3 of 3 spans were not exported to .*: 3 (in exports that failed \(connect ECONNREFUSED|still waiting for export when its worker was killed)/),
+  );
+  expect(countedLosses(run, `${endpoint}/v1/traces`)).toEqual([3 + 2 + 1, 3 + 2 + 1]);
+});
