@@ -81,12 +81,12 @@ function backgroundFlush(
   flushAll: () => Promise<unknown>,
   queued: () => number,
   budget: WaitBudget,
-  beforeExport: () => void,
+  saveCounts: () => void,
 ): Pipeline['release'] {
   let inFlight: Promise<void> | undefined;
   let lastWasSlow = false;
   return async ({deadlineMillis, wait, keepAliveMillis}) => {
-    beforeExport();
+    saveCounts();
     if (inFlight) await budget.wait(inFlight, deadlineMillis);
     const large = queued() > LARGE_EXPORT_SPANS;
     const run = async () => {
