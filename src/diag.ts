@@ -17,9 +17,20 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 let pruned = false;
 const TEMP_ROOT = join(tmpdir(), 'jest-environment-otel');
 
-/** A folder the processes of one `jest` run share, under the OS temp folder (pruned a day after its run). */
-export function runTempFolder(runId: string): string {
-  return join(TEMP_ROOT, runId);
+/**
+ * The folder the processes of one `jest` invocation share under the OS temp folder, where they leave each other
+ * markers (pruned a day after its run); created on first use. May throw.
+ */
+export function runTempFolder(invocation: string): string {
+  const folder = runTempPath(invocation);
+  makeDirectory(folder);
+  if (!pruned) pruneOldRuns(TEMP_ROOT, invocation);
+  return folder;
+}
+
+/** Where `runTempFolder` is, without creating it. */
+export function runTempPath(invocation: string): string {
+  return join(TEMP_ROOT, invocation);
 }
 
 /** Prints `message` once per `jest` run, across its worker processes. */
@@ -35,10 +46,7 @@ export function warnOnce(message: string): void {
 export function warnOncePerRun(key: string, message: string): void {
   if (said.has(message)) return;
   try {
-    const folder = runTempFolder(invocationId());
-    makeDirectory(folder);
-    closeSync(openSync(join(folder, key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
-    if (!pruned) pruneOldRuns(TEMP_ROOT, invocationId());
+    closeSync(openSync(join(runTempFolder(invocationId()), key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       said.add(message);

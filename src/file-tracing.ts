@@ -35,10 +35,12 @@ export class FileTracing {
   private restoreConsole: (() => void) | undefined;
   /** Whether teardown must wait for the file's export: the run may end without letting the worker drain. */
   private readonly waitForExport: boolean;
+  private readonly keepAliveMillis: number;
 
   constructor(sandbox: Sandbox, jestConfig: JestEnvironmentConfig, context: EnvironmentContext) {
     const {projectConfig, globalConfig} = jestConfig;
     this.waitForExport = endsAbruptly(globalConfig);
+    this.keepAliveMillis = exitGraceMillis(globalConfig) / 2;
     this.config = loadConfig(projectConfig.testEnvironmentOptions);
     if (this.config.enabled) {
       safely('watching circus storages', watchCircusStorages);
@@ -85,7 +87,10 @@ export class FileTracing {
     try {
       safely('restoring the console', () => this.restoreConsole?.());
       safely('ending open spans', () => this.recorder?.finish());
-      if (this.pipeline) await this.pipeline.release(this.config.flushTimeoutMillis, this.waitForExport);
+      if (this.pipeline) {
+        const deadlineMillis = this.config.flushTimeoutMillis;
+        await this.pipeline.release({deadlineMillis, wait: this.waitForExport, keepAliveMillis: Math.min(deadlineMillis, this.keepAliveMillis)});
+      }
     } catch (error) {
       warnOnce(`teardown failed: ${String(error)}`);
     }
@@ -126,6 +131,16 @@ export class FileTracing {
 function endsAbruptly(globalConfig: JestEnvironmentConfig['globalConfig']): boolean {
   const {forceExit, bail, detectOpenHandles, workerIdleMemoryLimit} = globalConfig as JestEnvironmentConfig['globalConfig'] & {workerIdleMemoryLimit?: unknown};
   return Boolean(forceExit || bail || detectOpenHandles || workerIdleMemoryLimit);
+}
+
+/**
+ * How long Jest lets a worker take to exit once told to before it kills it ("failed to exit gracefully"): its
+ * `workerGracefulExitTimeout`, 500 ms unless set (Jest 29 has no option and waits 500 ms). In band, Jest warns
+ * when it "did not exit one second after the test run has completed".
+ */
+function exitGraceMillis(globalConfig: JestEnvironmentConfig['globalConfig']): number {
+  const {workerGracefulExitTimeout} = globalConfig as {workerGracefulExitTimeout?: unknown};
+  return typeof workerGracefulExitTimeout === 'number' && workerGracefulExitTimeout > 0 ? workerGracefulExitTimeout : 500;
 }
 
 /**

@@ -1,12 +1,17 @@
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {LogRecordProcessor, ReadableLogRecord} from '@opentelemetry/sdk-logs';
 import type {ReadableSpan, SpanProcessor} from '@opentelemetry/sdk-trace';
+import {isMainThread} from 'node:worker_threads';
 import {errorText, warnInThisProcess, warnOncePerRun} from './diag';
+import {LedgerFile, lossLines, reportVanishedWorkers, type LedgerCounts} from './ledger-file';
+import {invocationId} from './run-id';
 
 /*
  * No silent loss: the ledger counts every span the worker ends (and every log record it emits) and, per
- * destination, every one delivered or refused. The first failed export of a destination is reported at once (naming it and the error); when the
- * process exits, each destination that did not get every span says how many it missed and why.
+ * destination, every one delivered or refused. The first failed export of a destination is reported at once
+ * (naming it and the error); when the process exits, or Jest stops a worker, each destination that did not get
+ * everything says how many it missed and why. A worker keeps its span counts on disk too (src/ledger-file.ts), for
+ * when it is killed before it can say so.
  */
 
 /** What every exporter of spans or log records has; the ledger wraps it. */
@@ -25,33 +30,58 @@ class Ledger<Item> {
 
   /** Wraps `exporter` so that its deliveries are counted and its first failure is reported. */
   track<E extends Exporter<Item>>(exporter: E, target: string): E {
-    const reporting = new ReportingExporter(exporter, target, this.noun);
+    const reporting = new ReportingExporter(exporter, target, this.noun, () => this.save());
     this.destinations.push(reporting);
     return reporting as unknown as E;
   }
 
-  /** Lines describing the spans each destination missed; empty when none was missed. */
-  losses(): string[] {
-    return this.destinations.flatMap(destination => {
-      const lost = this.ended - destination.delivered;
-      if (lost <= 0) return [];
-      const reasons = [];
-      if (destination.refused > 0) reasons.push(`${destination.refused} in exports that failed (${destination.lastError})`);
-      const unsent = lost - destination.refused;
-      if (unsent > 0) reasons.push(`${unsent} still waiting for export when the process exited`);
-      return [`${lost} of ${this.ended} ${this.noun} were not exported to ${destination.target}: ${reasons.join('; ')}.`];
-    });
+  /** Lines describing what each destination missed; empty when none was missed. */
+  losses(when = 'when the process exited'): string[] {
+    return lossLines(this.counts(), when, this.noun);
   }
 
-  /** Reports losses when the process exits (stderr is synchronous then for files, terminals and pipes on Linux). */
+  /** Keeps the counts where a later process of the run finds them if this one is killed (spans only). */
+  save(): void {}
+
+  /** Called once the losses were said: nothing is left for a later process to report. */
+  protected reported(): void {}
+
+  /**
+   * Reports losses when the process exits (stderr is synchronous then for files, terminals and pipes on Linux), and
+   * when Jest stops a worker process with SIGTERM (a worker that did not exit in time, or one recycled for
+   * `workerIdleMemoryLimit`), where no exit event comes. Each worker says its own: the counts differ per process.
+   */
   reportAtExit(): void {
-    process.once('exit', () => this.losses().forEach(line => warnInThisProcess(line)));
+    const report = (when?: string) => {
+      this.losses(when).forEach(line => warnInThisProcess(line));
+      this.reported();
+    };
+    process.once('exit', () => report());
+    if (isWorkerProcess()) process.on('SIGTERM', reportThenTerminate(() => report('when Jest stopped the worker')));
+  }
+
+  protected counts(): LedgerCounts {
+    const destinations = this.destinations.map(({target, delivered, refused, lastError}) => ({target, delivered, refused, lastError}));
+    return {ended: this.ended, destinations};
   }
 }
 
 export class SpanLedger extends Ledger<ReadableSpan> implements SpanProcessor {
+  private readonly file: LedgerFile | undefined;
+
   constructor() {
     super('spans');
+    if (!isWorkerProcess()) return;
+    this.file = new LedgerFile(invocationId());
+    reportVanishedWorkers(invocationId(), warnInThisProcess);
+  }
+
+  override save(): void {
+    this.file?.save(this.counts());
+  }
+
+  protected override reported(): void {
+    this.file?.remove();
   }
 
   onStart(): void {}
@@ -88,6 +118,24 @@ export class LogLedger extends Ledger<ReadableLogRecord> implements LogRecordPro
   }
 }
 
+/** A child process that jest-worker runs test files in (not a worker thread, not Jest's own process). */
+function isWorkerProcess(): boolean {
+  return isMainThread && typeof process.send === 'function' && process.env.JEST_WORKER_ID !== undefined;
+}
+
+/**
+ * A SIGTERM listener that reports, then lets the signal do what it would have done without us: when no one else
+ * listens, the default (the process ends, killed by the signal, as jest-worker expects); otherwise what they do.
+ */
+function reportThenTerminate(report: () => void): () => void {
+  const listener = () => {
+    report();
+    process.removeListener('SIGTERM', listener);
+    if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+  };
+  return listener;
+}
+
 class ReportingExporter<Item> implements Exporter<Item> {
   delivered = 0;
   refused = 0;
@@ -97,21 +145,23 @@ class ReportingExporter<Item> implements Exporter<Item> {
     private readonly inner: Exporter<Item>,
     readonly target: string,
     private readonly noun: string,
+    private readonly counted: () => void,
   ) {}
 
-  export(spans: Item[], resultCallback: (result: ExportResult) => void): void {
+  export(items: Item[], resultCallback: (result: ExportResult) => void): void {
     const settle = (result: ExportResult) => {
       if (result.code === ExportResultCode.SUCCESS) {
-        this.delivered += spans.length;
+        this.delivered += items.length;
       } else {
-        this.refused += spans.length;
+        this.refused += items.length;
         this.lastError = errorText(result.error ?? 'unknown error');
         warnOncePerRun(`export-failed ${this.target}`, `could not export ${this.noun} to ${this.target}: ${this.lastError}. Tests are not affected.`);
       }
+      this.counted();
       resultCallback(result);
     };
     try {
-      this.inner.export(spans, settle);
+      this.inner.export(items, settle);
     } catch (error) {
       settle({code: ExportResultCode.FAILED, error: error as Error});
     }

@@ -3,7 +3,9 @@ import {request as httpsRequest, Agent as HttpsAgent} from 'node:https';
 import {gzipSync} from 'node:zlib';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan} from '@opentelemetry/sdk-trace';
+import {CollectorBreaker} from './breaker';
 import type {OtlpTarget} from './config';
+import {invocationId} from './run-id';
 import {traceSerializers} from './serializers';
 
 /*
@@ -14,6 +16,8 @@ import {traceSerializers} from './serializers';
  *    while: later test files pay nothing;
  *  - 408, 429, 5xx, resets and timeouts are retried with exponential backoff (Retry-After honoured) until the
  *    export's deadline, so a collector that recovers still gets every span;
+ *  - a collector that did not take an export by its deadline is not asked again in this run (src/breaker.ts): the
+ *    exports in flight in this process end at once, and later ones, in any worker, fail without waiting;
  *  - no timer or idle socket of ours keeps a process alive.
  * Serialization is the OpenTelemetry protobuf serializer; only the transport is ours.
  */
@@ -41,6 +45,9 @@ export class OtlpHttpExporter<Item = ReadableSpan> {
   private readonly inFlight = new Set<Promise<unknown>>();
   private pausedUntil = 0;
   private pauseReason: Error | undefined;
+  private readonly breaker: CollectorBreaker;
+  /** Aborted when the breaker trips: ends this process's requests and backoffs still waiting on the collector. */
+  private readonly tripped = new AbortController();
 
   constructor(
     private readonly target: OtlpTarget,
@@ -50,6 +57,7 @@ export class OtlpHttpExporter<Item = ReadableSpan> {
     const https = target.url.startsWith('https:');
     this.agent = https ? new HttpsAgent({keepAlive: true}) : new HttpAgent({keepAlive: true});
     this.send = https ? httpsRequest : httpRequest;
+    this.breaker = new CollectorBreaker(invocationId(), target.url);
   }
 
   export(spans: Item[], resultCallback: (result: ExportResult) => void): void {
@@ -68,6 +76,8 @@ export class OtlpHttpExporter<Item = ReadableSpan> {
   }
 
   private async deliver(spans: Item[]): Promise<ExportResult> {
+    const given = this.givenUp();
+    if (given) return given;
     if (Date.now() < this.pausedUntil) return {code: ExportResultCode.FAILED, error: this.pauseReason};
     let body = Buffer.from(this.serialize(spans) ?? new Uint8Array());
     if (this.compression === 'gzip') body = gzipSync(body);
@@ -81,11 +91,26 @@ export class OtlpHttpExporter<Item = ReadableSpan> {
         return {code: ExportResultCode.FAILED, error: outcome.error};
       }
       if (outcome.kind === 'fail') return {code: ExportResultCode.FAILED, error: outcome.error};
+      const stopped = this.givenUp();
+      if (stopped) return stopped;
       const backoff = Math.min(MAX_BACKOFF_MS, INITIAL_BACKOFF_MS * 2 ** attempt) * (0.8 + Math.random() * 0.4);
       const wait = outcome.afterMs ?? backoff;
-      if (Date.now() + wait >= deadline) return {code: ExportResultCode.FAILED, error: outcome.error};
-      await sleep(wait);
+      if (Date.now() + wait >= deadline) {
+        const error = attempt === 0 ? outcome.error : new Error(`${outcome.error.message}, retried until the ${this.target.timeoutMillis} ms export deadline`);
+        this.breaker.trip(error.message);
+        this.tripped.abort(error);
+        return {code: ExportResultCode.FAILED, error};
+      }
+      await sleep(wait, this.tripped.signal);
     }
+  }
+
+  /** The failure of an export that is not tried because the collector failed earlier in this run. */
+  private givenUp(): ExportResult | undefined {
+    const reason = this.breaker.openReason();
+    if (reason === undefined) return undefined;
+    if (!this.tripped.signal.aborted) this.tripped.abort(new Error(reason));
+    return {code: ExportResultCode.FAILED, error: new Error(`${reason}; not asked again in this run`)};
   }
 
   private post(body: Buffer, timeoutMs: number): Promise<Attempt> {
@@ -98,7 +123,7 @@ export class OtlpHttpExporter<Item = ReadableSpan> {
       if (this.compression === 'gzip') headers['content-encoding'] = 'gzip';
       let request: ReturnType<typeof httpRequest>;
       try {
-        request = this.send(this.target.url, {method: 'POST', headers, agent: this.agent});
+        request = this.send(this.target.url, {method: 'POST', headers, agent: this.agent, signal: this.tripped.signal});
       } catch (error) {
         resolve({kind: 'fail', error: error as Error});
         return;
@@ -137,6 +162,16 @@ export function parseRetryAfter(value: string | string[] | undefined): number | 
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms).unref());
+/** Ends early when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise(resolve => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms).unref();
+    signal.addEventListener('abort', done, {once: true});
+  });
 }

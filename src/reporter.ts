@@ -1,14 +1,15 @@
 import {existsSync, writeSync} from 'node:fs';
 import {isAbsolute, join, relative, resolve} from 'node:path';
 import type {Config} from '@jest/types';
-import {errorText, warnOnce} from './diag';
+import {errorText, warnInThisProcess, warnOnce} from './diag';
 import {buildTimeline} from './report/model';
 import {isSuiteSpan, isTestSpan} from './report/span-index';
 import {renderHtml} from './report/html';
 import {readReporterOptions, storeDirsOf, useColor, type OtelReporterOptions, type ProjectLike} from './report/options';
 import {renderTerminal} from './report/terminal';
 import {writeReport} from './report/write';
-import {runId} from './run-id';
+import {reportVanishedWorkers} from './ledger-file';
+import {invocationId, runId} from './run-id';
 import {recordRunSpan, type RunResults} from './run-span';
 import {runFolder} from './store';
 import {readRun, type StoredSpan} from './store-read';
@@ -61,6 +62,8 @@ export default class OtelReporter {
     } catch (error) {
       warnOnce(`could not tell which test files were traced: ${errorText(error)}`);
     }
+    // Every worker has ended by now: the losses of those killed before they could report them.
+    reportVanishedWorkers(invocationId(), warnInThisProcess);
     // The run span first: with the local store, it is part of the run the report reads.
     try {
       await recordRunSpan(projects, results);

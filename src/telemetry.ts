@@ -1,18 +1,14 @@
 import {context, propagation, trace, type Span, type Tracer} from '@opentelemetry/api';
 import {CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator} from '@opentelemetry/core';
 import {resourceFromAttributes} from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  TracerProvider,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace';
+import {ConsoleSpanExporter, TracerProvider, type SpanExporter} from '@opentelemetry/sdk-trace';
 import {resolve} from 'node:path';
 import type {ResolvedConfig} from './config';
 import {detectRunContext} from './ci';
 import {contextManager} from './context-manager';
 import {useContextManager} from './context';
 import {warnOnce} from './diag';
+import {ExportQueue} from './export-queue';
 import {SpanLedger} from './ledger';
 import {unsupportedNodeWarning} from './node-support';
 import type {ConsoleRecord} from './console';
@@ -38,47 +34,82 @@ export interface Pipeline {
   readonly tracer: Tracer;
   /** Records console output as log records (`console: 'logs'`); undefined: it goes to span events. */
   readonly emitConsole?: (span: Span, record: ConsoleRecord) => void;
-  /** Exports everything ended so far, waiting at most `deadlineMillis`. Never rejects. */
+  /** Exports everything ended so far, waiting at most `deadlineMillis` (and the process's budget). Never rejects. */
   flush(deadlineMillis: number): Promise<void>;
-  /**
-   * A test file's teardown: exports everything ended so far without waiting for the collector's answer (see
-   * `backgroundFlush`), or, when `wait` is set, as `flush` does. Never rejects.
-   */
-  release(deadlineMillis: number, wait: boolean): Promise<void>;
+  /** A test file's teardown: see `backgroundFlush`. Never rejects. */
+  release(options: ReleaseOptions): Promise<void>;
+}
+
+export interface ReleaseOptions {
+  /** The longest this teardown waits for the collector. */
+  deadlineMillis: number;
+  /** Wait for the export: the run may end the process without letting its event loop drain. */
+  wait: boolean;
+  /** The longest the export may keep the process alive after the teardown: less than Jest gives it to exit. */
+  keepAliveMillis: number;
 }
 
 /** An export slower than this makes teardowns wait for their export again, as a slow collector needs. */
 const SLOW_EXPORT_MILLIS = 100;
+/** A test file with more spans than one export request takes makes its teardown wait: its export takes a while. */
+const LARGE_EXPORT_SPANS = 2_048;
 
 /**
- * The export of a test file's spans runs while the next file runs: a teardown starts it and returns. At most one
- * such export is in flight (the next teardown waits for it first), a timer keeps the process alive until it ends
- * (at most `deadlineMillis`), so a worker that Jest ends gracefully — it lets the event loop drain — still delivers
- * it. Teardowns wait for their export instead when the run ends in a way that does not drain (the caller says so:
- * `--forceExit`, `--bail`, recycled workers), or when the last export was slow (a collector that takes long would
- * otherwise outlive the time Jest gives a worker to exit).
+ * What teardowns of one process may spend, in all, waiting for the collector: one export deadline. A collector that
+ * fails or crawls costs a run that once, not once per test file; after it, exports go on in the background.
  */
-function backgroundFlush(flushAll: () => Promise<unknown>): Pipeline['release'] {
+class WaitBudget {
+  constructor(private leftMillis: number) {}
+
+  async wait(work: Promise<unknown>, deadlineMillis: number): Promise<void> {
+    const limit = Math.min(deadlineMillis, this.leftMillis);
+    if (limit <= 0) return;
+    const started = performance.now();
+    // A budget spent on a collector that failed is said by the export's own failure, not here.
+    await withDeadline(work, limit, limit === deadlineMillis);
+    this.leftMillis -= performance.now() - started;
+  }
+}
+
+/**
+ * The export of a test file's spans runs while the next file runs: a teardown starts it and returns. Exports run one
+ * after the other (a teardown that finds the last one still in flight waits for it, within the budget, and queues
+ * its own behind it), and a timer keeps the process alive for a while after each (at most `keepAliveMillis`, shorter
+ * than Jest's grace for a worker to exit), so a worker that Jest ends gracefully — it lets the event loop drain —
+ * still delivers it. Teardowns wait for their export instead when the run ends in a way that does not drain (the
+ * caller says so: `--forceExit`, `--bail`, recycled workers), or when this export or the last one takes long (a
+ * large file's, or a slow collector's, would otherwise outlive the time Jest gives a worker to exit); always within
+ * the budget.
+ */
+function backgroundFlush(
+  flushAll: () => Promise<unknown>,
+  queued: () => number,
+  budget: WaitBudget,
+  saveCounts: () => void,
+): Pipeline['release'] {
   let inFlight: Promise<void> | undefined;
   let lastWasSlow = false;
-  return async (deadlineMillis, wait) => {
-    if (inFlight) await withDeadline(inFlight, deadlineMillis);
-    const started = performance.now();
-    const work = flushAll().then(
-      () => {
-        lastWasSlow = performance.now() - started > SLOW_EXPORT_MILLIS;
-      },
-      () => {
+  return async ({deadlineMillis, wait, keepAliveMillis}) => {
+    saveCounts();
+    if (inFlight) await budget.wait(inFlight, deadlineMillis);
+    const large = queued() > LARGE_EXPORT_SPANS;
+    const run = async () => {
+      const started = performance.now();
+      try {
+        await flushAll();
+      } catch {
         // An export that failed was already reported, once, by ReportingExporter.
-      },
-    );
-    if (wait || lastWasSlow) return withDeadline(work, deadlineMillis);
-    const keepAlive = setTimeout(() => {}, deadlineMillis);
+      }
+      lastWasSlow = performance.now() - started > SLOW_EXPORT_MILLIS;
+    };
+    const work = inFlight ? inFlight.then(run) : run();
+    const keepAlive = setTimeout(() => {}, keepAliveMillis);
     const tracked: Promise<void> = work.finally(() => {
       clearTimeout(keepAlive);
       if (inFlight === tracked) inFlight = undefined;
     });
     inFlight = tracked;
+    if (wait || lastWasSlow || large) await budget.wait(tracked, deadlineMillis);
   };
 }
 
@@ -96,18 +127,16 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   const unsupported = unsupportedNodeWarning(process.versions.node, config.http);
   if (unsupported) warnOnce(unsupported);
   const ledger = new SpanLedger();
-  const exporting: BatchSpanProcessor[] = [];
+  const exporting: ExportQueue[] = [];
   for (const name of config.exporters) {
     const exporter = createExporter(name, config, rootDir);
     if (!exporter) continue;
     exporting.push(
-      new BatchSpanProcessor({
-        exporter: ledger.track(exporter, describeTarget(name, config, rootDir)),
+      new ExportQueue(ledger.track(exporter, describeTarget(name, config, rootDir)), {
         // Spans pile up only while a test blocks the event loop; this holds a test file of 100,000 spans.
         maxQueueSize: 131_072,
         maxExportBatchSize: 2_048,
         scheduledDelayMillis: 1_000,
-        exportTimeoutMillis: config.otlp.timeoutMillis,
       }),
     );
   }
@@ -133,12 +162,14 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   ledger.reportAtExit();
   // Loaded only when used: the logs SDK costs nothing to a run that records console output as span events.
   const logPipeline = config.console === 'logs' ? (require('./logs') as typeof import('./logs')).createLogPipeline(config, resource, rootDir, TRACER_NAME) : undefined;
-  const flushAll = () => Promise.all([provider.forceFlush(), logPipeline?.flush()]);
+  // Not provider.forceFlush(): it holds a timer per processor that keeps the process alive for 30 s.
+  const flushAll = () => Promise.all([...exporting.map(queue => queue.forceFlush()), logPipeline?.flush()]);
+  const budget = new WaitBudget(config.otlp.timeoutMillis);
   return {
     tracer: provider.getTracer(TRACER_NAME),
     emitConsole: logPipeline?.emit,
-    flush: deadlineMillis => withDeadline(flushAll(), deadlineMillis),
-    release: backgroundFlush(flushAll),
+    flush: deadlineMillis => budget.wait(flushAll(), deadlineMillis),
+    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save()),
   };
 }
 
@@ -159,7 +190,7 @@ function adoptRegisteredProvider(): Pipeline {
   const provider = trace.getTracerProvider() as {getDelegate?: () => unknown};
   const delegate = (provider.getDelegate?.() ?? provider) as {forceFlush?: () => Promise<void>};
   const flush: Pipeline['flush'] = deadlineMillis => withDeadline(delegate.forceFlush?.() ?? Promise.resolve(), deadlineMillis);
-  return {tracer: trace.getTracer(TRACER_NAME), flush, release: flush};
+  return {tracer: trace.getTracer(TRACER_NAME), flush, release: ({deadlineMillis}) => flush(deadlineMillis)};
 }
 
 /** The exporter of a destination; undefined (and said) for a store whose folder cannot be created. */
@@ -219,7 +250,7 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
   require('node:https');
 }
 
-async function withDeadline(work: Promise<unknown>, deadlineMillis: number): Promise<void> {
+async function withDeadline(work: Promise<unknown>, deadlineMillis: number, warnIfLate = true): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'late'>(resolve => {
     timer = setTimeout(() => resolve('late'), deadlineMillis);
@@ -227,7 +258,7 @@ async function withDeadline(work: Promise<unknown>, deadlineMillis: number): Pro
   });
   try {
     const outcome = await Promise.race([work.then(() => 'done' as const), deadline]);
-    if (outcome === 'late') warnOnce(`exporting spans took longer than ${deadlineMillis} ms; the rest are exported in the background.`);
+    if (outcome === 'late' && warnIfLate) warnOnce(`exporting spans took longer than ${deadlineMillis} ms; the rest are exported in the background.`);
   } catch {
     // An export that failed was already reported, once, by ReportingExporter.
   } finally {

@@ -59,11 +59,12 @@ test('a non-retryable answer is not retried, is reported once, and the loss is c
 
 test('a collector slower than the budget cannot stall the run: teardown waits flushTimeoutMillis, then moves on', async () => {
   const slow = Array.from({length: 20}, () => ({delayMs: 4_000}));
-  const run = await runWith(slow, {flushTimeoutMillis: 300, exportTimeoutMillis: 1_000});
+  const run = await runWith(slow, {flushTimeoutMillis: 300, exportTimeoutMillis: 3_000});
   expect(outcomes(run.results)).toEqual(SMALL_OUTCOMES);
   const found = ourWarnings(run);
   expect(found[0]).toContain('exporting spans took longer than 300 ms');
-  expect(found.some(line => line.includes('no answer within'))).toBe(true);
+  // The unanswered exports do not keep Jest alive past the run: their spans are counted when it exits.
+  expect(found.at(-1)).toBe(`[jest-environment-otel] 6 of 6 spans were not exported to ${receiver.tracesUrl}: 6 still waiting for export when the process exited.`);
   expect(run.stderr).not.toContain('did not exit one second');
   // Generous bound: two files × (300 ms teardown budget) plus Jest itself, far below the collector's 4 s answers.
   expect(run.wallMs).toBeLessThan(15_000);
@@ -84,7 +85,9 @@ test.each([['--runInBand'], ['--maxWorkers=2']])(
 );
 
 test('no span is lost in a test file of 100,000 spans', async () => {
-  const run = await runJest('volume', {args: ['--runInBand'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+  // A machine shared with other jobs may need more than the default 5 s to serialize and receive them all.
+  const options = JSON.stringify({otel: {flushTimeoutMillis: 30_000, exportTimeoutMillis: 30_000}});
+  const run = await runJest('volume', {args: ['--runInBand', '--testEnvironmentOptions', options], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
   expect(run.results.numPassedTests).toBe(1);
   expect(ourWarnings(run)).toEqual([]);
   expect(receiver.spans.filter(span => span.name === 'step')).toHaveLength(100_000);

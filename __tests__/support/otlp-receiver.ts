@@ -48,9 +48,9 @@ interface Raw {
 
 /**
  * How the receiver answers one request, for fault injection: an HTTP status (with an optional Retry-After, in
- * seconds), a reset connection, or a delay before a normal answer.
+ * seconds), a reset connection, a delay before a normal answer, or no answer at all (until the receiver stops).
  */
-export type Fault = {status: number; retryAfter?: string} | {reset: true} | {delayMs: number};
+export type Fault = {status: number; retryAfter?: string} | {reset: true} | {delayMs: number} | {hang: true};
 
 /** An OTLP/HTTP protobuf receiver on 127.0.0.1, started by a test. */
 export class OtlpReceiver {
@@ -98,6 +98,7 @@ export class OtlpReceiver {
           response.end();
           return;
         }
+        if (fault && 'hang' in fault) return;
         if (fault && 'delayMs' in fault) {
           const timer = setTimeout(() => this.accept(chunks, request, response), fault.delayMs);
           response.on('close', () => clearTimeout(timer));
