@@ -66,5 +66,13 @@ export async function recordRunSpan(projects: Project[], results: RunResults): P
     if (failed) span.setStatus({code: SpanStatusCode.ERROR, message: `${results.numFailedTests ?? 0} of ${results.numTotalTests ?? 0} tests failed`});
     span.end();
   });
-  await pipeline.flush(config.flushTimeoutMillis);
+  // Jest's process may have nothing else left to do while it waits here (the export's sockets and timers are unref'd
+  // so as never to keep a process alive): without a timer of its own, it would exit in the middle of the reporter.
+  // It outlasts the flush's own deadline, which starts a moment later; cleared as soon as the flush returns.
+  const keepAlive = setTimeout(() => {}, config.flushTimeoutMillis + 1_000);
+  try {
+    await pipeline.flush(config.flushTimeoutMillis);
+  } finally {
+    clearTimeout(keepAlive);
+  }
 }
