@@ -1,0 +1,68 @@
+import {errorText, warnOnce} from '../diag';
+import type {ResolvedReceiverOptions} from './options';
+import {ReceivedSpans} from './received';
+import {startServer, TRACES_PATH, type RunningServer} from './server';
+
+/*
+ * The run's receiver: one per Jest main process, started by the global setup or by the reporter, whichever comes
+ * first (Jest runs `globalSetup` before it creates reporters), and found by the other through a global slot, since
+ * the two may load this package from different files.
+ */
+
+/** The receiver's base URL, for `OTEL_EXPORTER_OTLP_ENDPOINT` of the services a test run starts. */
+export const RECEIVER_ENDPOINT_ENV = 'JEST_OTEL_RECEIVER_ENDPOINT';
+/** The receiver's traces URL, for `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. */
+export const RECEIVER_TRACES_ENV = 'JEST_OTEL_RECEIVER_TRACES_ENDPOINT';
+
+export interface RunReceiver {
+  options: ResolvedReceiverOptions;
+  received: ReceivedSpans;
+  /** Resolves once it listens (undefined when it could not). */
+  ready: Promise<RunningServer | undefined>;
+}
+
+const SLOT = Symbol.for('jest-environment-otel.receiver');
+type Slot = {[SLOT]?: RunReceiver};
+
+export function currentReceiver(): RunReceiver | undefined {
+  return (globalThis as Slot)[SLOT];
+}
+
+/** Starts the receiver unless one runs in this process already (which is returned). Never throws. */
+export function startRunReceiver(options: ResolvedReceiverOptions): RunReceiver {
+  const existing = currentReceiver();
+  if (existing) return existing;
+  const received = new ReceivedSpans(options.maxBufferedBytes);
+  const ready = startServer(options, request => received.add(request)).then(
+    server => {
+      const shown = server.host === '0.0.0.0' || server.host === '::' ? 'localhost' : server.host.includes(':') ? `[${server.host}]` : server.host;
+      const endpoint = `http://${shown}:${server.port}`;
+      process.env[RECEIVER_ENDPOINT_ENV] = endpoint;
+      process.env[RECEIVER_TRACES_ENV] = `${endpoint}${TRACES_PATH}`;
+      if (server.portWasTaken) {
+        warnOnce(
+          `port ${options.port} is taken (by an OpenTelemetry Collector?), so the receiver of the services' spans listens on ${endpoint} instead: services under test must send to $${RECEIVER_ENDPOINT_ENV} to have their spans in the report`,
+        );
+      }
+      return server;
+    },
+    error => {
+      warnOnce(`the receiver of the services' spans could not listen on ${options.host}:${options.port}: ${errorText(error)}; tests are not affected, the report shows no spans of services`);
+      return undefined;
+    },
+  );
+  const receiver = {options, received, ready};
+  (globalThis as Slot)[SLOT] = receiver;
+  return receiver;
+}
+
+/** Stops the receiver (end of a run that is not watched); a later start makes a new one. */
+export async function stopRunReceiver(): Promise<void> {
+  const receiver = currentReceiver();
+  if (!receiver) return;
+  delete (globalThis as Slot)[SLOT];
+  delete process.env[RECEIVER_ENDPOINT_ENV];
+  delete process.env[RECEIVER_TRACES_ENV];
+  const server = await receiver.ready;
+  await server?.close();
+}
