@@ -69,6 +69,8 @@ async function main() {
   const header = "'use strict';\n// The single-file build of the package (scripts/bundle.js).\nObject.defineProperty(exports, '__esModule', {value: true});\nconst bundled = require('./package.js');\n";
   writeFileSync(join(build, 'index.js'), `${header}exports.default = bundled.OtelEnvironment;\nexports.OtelEnvironment = bundled.OtelEnvironment;\nexports.withOtel = bundled.withOtel;\n`);
   writeFileSync(join(build, 'reporter.js'), `${header}exports.default = bundled.OtelReporter;\n`);
+  // A function as the module itself, as Jest's globalSetup takes it and a project's own setup can call it.
+  writeFileSync(join(build, 'global-setup.js'), `'use strict';\nconst bundled = require('./package.js');\nmodule.exports = bundled.otelGlobalSetup;\nmodule.exports.default = bundled.otelGlobalSetup;\n`);
 }
 
 main().catch(error => {

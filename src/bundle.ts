@@ -5,3 +5,4 @@
  */
 export {OtelEnvironment, withOtel} from './index';
 export {default as OtelReporter} from './reporter';
+export {default as otelGlobalSetup} from './global-setup';

@@ -8,6 +8,8 @@ import {renderHtml} from './report/html';
 import {readReporterOptions, storeDirsOf, useColor, type OtelReporterOptions, type ProjectLike} from './report/options';
 import {renderTerminal} from './report/terminal';
 import {writeReport} from './report/write';
+import {startRunReceiver, stopRunReceiver, storeReceived} from './receiver';
+import {readReceiverOptions, type ResolvedReceiverOptions} from './receiver/options';
 import {runId} from './run-id';
 import {recordRunSpan, type RunResults} from './run-span';
 import {runFolder} from './store';
@@ -31,16 +33,31 @@ export default class OtelReporter {
   private readonly rootDir: string;
   private readonly options: OtelReporterOptions;
   private readonly configError: Error | undefined;
+  private readonly receiver: ResolvedReceiverOptions | undefined;
+  private readonly watching: boolean;
   private pendingOutput = '';
   // Jest's exit replaces process.stderr.write with a no-op: at exit, write to the descriptor itself.
   private readonly printOnExit = () => this.print(text => writeSync(process.stderr.fd, text));
 
-  constructor(globalConfig: Pick<Config.GlobalConfig, 'rootDir'>, options?: unknown) {
+  constructor(globalConfig: Pick<Config.GlobalConfig, 'rootDir'> & Partial<Pick<Config.GlobalConfig, 'watch' | 'watchAll'>>, options?: unknown) {
     this.rootDir = globalConfig.rootDir;
+    this.watching = globalConfig.watch === true || globalConfig.watchAll === true;
     const read = readReporterOptions(options);
     this.options = read.options;
-    for (const message of [...read.errors, ...read.warnings]) warnOnce(message);
-    this.configError = read.errors.length > 0 ? new Error(read.errors.join('; ')) : undefined;
+    const receiver = readReceiverOptions((options as {receiver?: unknown} | undefined)?.receiver);
+    this.receiver = receiver.options;
+    const errors = [...read.errors, ...receiver.errors];
+    for (const message of [...errors, ...read.warnings, ...receiver.warnings]) warnOnce(message);
+    this.configError = errors.length > 0 ? new Error(errors.join('; ')) : undefined;
+  }
+
+  /**
+   * Jest awaits this before it starts any test file or worker: the receiver listens, and workers inherit its
+   * address, by then. (A global setup started it already when the project uses `jest-environment-otel/global-setup`.)
+   */
+  async onRunStart(): Promise<void> {
+    if (!this.receiver || process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
+    await startRunReceiver(this.receiver).ready;
   }
 
   async onRunComplete(testContexts: ReadonlySet<ProjectLike> | undefined, results: RunResults): Promise<void> {
@@ -51,11 +68,23 @@ export default class OtelReporter {
     } catch (error) {
       warnOnce(`could not record the run span: ${errorText(error)}`);
     }
+    // The services' spans next: they are read with the tests' own.
+    await storeReceived(() => this.storeFolders(projects).home.folder);
+    // Not awaited: its handles are unref'd, so a close would not keep an otherwise finished process alive to end.
+    if (!this.watching) void stopRunReceiver().catch(() => undefined);
     try {
       this.report(projects, results.startTime);
     } catch (error) {
       warnOnce(`could not make the HTML report: ${errorText(error)}`);
     }
+  }
+
+  /** The run's folder in each store, those that exist, and the one the report goes to. */
+  private storeFolders(projects: ProjectLike[]) {
+    const run = runId();
+    const folders = storeDirsOf(this.rootDir, this.options.storeDir, projects).map(dir => ({dir, folder: runFolder(dir, run)}));
+    const found = folders.filter(({folder}) => existsSync(folder));
+    return {run, folders, found, home: found[0] ?? folders[0]};
   }
 
   /**
@@ -83,9 +112,7 @@ export default class OtelReporter {
   private report(projects: ProjectLike[], startTime: number | undefined): void {
     if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
     if (projects.length > 0 && projects.every(({config}) => (config.testEnvironmentOptions?.otel as {disabled?: unknown} | undefined)?.disabled === true)) return;
-    const run = runId();
-    const folders = storeDirsOf(this.rootDir, this.options.storeDir, projects).map(dir => ({dir, folder: runFolder(dir, run)}));
-    const found = folders.filter(({folder}) => existsSync(folder));
+    const {run, folders, found, home} = this.storeFolders(projects);
     let spans: StoredSpan[] = found.flatMap(({folder}) => readRun(folder));
     if (typeof startTime === 'number' && startTime > 0) spans = spans.filter(span => span.startMs >= startTime - CLOCK_SLACK_MS);
     if (!spans.some(span => isTestSpan(span) || isSuiteSpan(span))) {
@@ -94,7 +121,6 @@ export default class OtelReporter {
       return;
     }
     const model = buildTimeline(spans, {runId: run, generatedAt: new Date().toISOString(), traceUrlTemplate: this.options.traceUrlTemplate});
-    const home = found[0] ?? folders[0];
     const outputFile = this.options.outputFile ? resolve(this.rootDir, this.options.outputFile) : join(home.dir, REPORT_FILE);
     const {written, failed} = writeReport(renderHtml(model), [outputFile, join(home.folder, REPORT_FILE)]);
     for (const {file, error} of failed) warnOnce(`could not write the HTML report to ${this.display(file)}: ${errorText(error)}`);

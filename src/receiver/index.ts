@@ -1,4 +1,5 @@
 import {errorText, warnOnce} from '../diag';
+import {makeDirectory} from '../make-directory';
 import type {ResolvedReceiverOptions} from './options';
 import {ReceivedSpans} from './received';
 import {startServer, TRACES_PATH, type RunningServer} from './server';
@@ -65,4 +66,35 @@ export async function stopRunReceiver(): Promise<void> {
   delete process.env[RECEIVER_TRACES_ENV];
   const server = await receiver.ready;
   await server?.close();
+}
+
+/**
+ * Waits until the services have stopped sending (bounded), then writes what came in this run to the run's folder.
+ * Problems are said once; they never reach Jest.
+ */
+export async function storeReceived(folder: () => string): Promise<void> {
+  const receiver = currentReceiver();
+  if (!receiver) return;
+  const {quietMillis, waitMillis} = receiver.options;
+  const stillArriving = await receiver.received.settle(quietMillis, waitMillis);
+  if (stillArriving) {
+    warnOnce(
+      `services were still sending spans ${waitMillis} ms after the last test: later ones are not in this run's report (raise the reporter's receiver.waitMillis, or set OTEL_BSP_SCHEDULE_DELAY=100 for the services under test)`,
+    );
+  }
+  if (receiver.received.empty) return;
+  let written: {spans: number; dropped: number};
+  try {
+    const target = folder();
+    makeDirectory(target);
+    written = receiver.received.writeTo(target);
+  } catch (error) {
+    warnOnce(`could not store the services' spans: ${errorText(error)}`);
+    return;
+  }
+  if (written.dropped > 0) {
+    warnOnce(
+      `the receiver dropped ${written.dropped} of ${written.dropped + written.spans} spans of the services: more than receiver.maxBufferedBytes (${receiver.options.maxBufferedBytes} bytes) came in this run`,
+    );
+  }
 }

@@ -28,8 +28,28 @@ export const RECEIVER_DEFAULTS: ResolvedReceiverOptions = {
 const PREFIX = 'jest-environment-otel/reporter option receiver';
 const NUMBERS = ['quietMillis', 'waitMillis', 'maxBodyBytes', 'maxBufferedBytes'] as const;
 
-/** The receiver's options, or undefined when it is off. Wrong types are errors; the default is used instead. */
-export function readReceiverOptions(raw: unknown): {options: ResolvedReceiverOptions | undefined; errors: string[]} {
+/** Overrides the port of the configuration, for one run or one CI job (`0`: any free port). */
+export const RECEIVER_PORT_ENV = 'JEST_OTEL_RECEIVER_PORT';
+
+/**
+ * The receiver's options, or undefined when it is off. Wrong types are errors; the default is used instead.
+ * `JEST_OTEL_RECEIVER_PORT` wins over the configured port.
+ */
+export function readReceiverOptions(
+  raw: unknown,
+  env: Record<string, string | undefined> = process.env,
+): {options: ResolvedReceiverOptions | undefined; errors: string[]; warnings: string[]} {
+  const result = {...readConfigured(raw), warnings: [] as string[]};
+  const port = env[RECEIVER_PORT_ENV]?.trim();
+  if (result.options && port) {
+    const value = Number(port);
+    if (Number.isInteger(value) && value >= 0 && value <= 65_535) result.options.port = value;
+    else result.warnings.push(`${RECEIVER_PORT_ENV} must be an integer from 0 to 65535, got "${port}"; the receiver listens on port ${result.options.port}`);
+  }
+  return result;
+}
+
+function readConfigured(raw: unknown): {options: ResolvedReceiverOptions | undefined; errors: string[]} {
   const errors: string[] = [];
   if (raw === false) return {options: undefined, errors};
   const options = {...RECEIVER_DEFAULTS};

@@ -17,6 +17,10 @@ export class ReceivedSpans {
 
   constructor(private readonly maxBufferedBytes: number) {}
 
+  get empty(): boolean {
+    return this.lines.length === 0 && this.dropped === 0;
+  }
+
   add(request: TraceRequest): void {
     const count = countSpans(request);
     if (count === 0) return;
@@ -43,7 +47,8 @@ export class ReceivedSpans {
       const now = Date.now();
       if (now >= quietAt) return false;
       if (now >= deadline) return true;
-      await new Promise(resolve => setTimeout(resolve, Math.min(quietAt, deadline) - now).unref());
+      // Not unref'd: Jest's main process awaits this, and would otherwise end right here, with exit code 0.
+      await new Promise(resolve => setTimeout(resolve, Math.min(quietAt, deadline) - now));
     }
   }
 
