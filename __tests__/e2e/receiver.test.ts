@@ -2,6 +2,8 @@ import {readFileSync, rmSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {join} from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {chromium} from 'playwright-core';
 import {latestRun, readRun, type StoredSpan} from '../../src/store-read';
 import {WORK} from '../support/paths';
 import {runJest, type JestRun} from '../support/run-jest';
@@ -69,11 +71,25 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('backend fixture with jest 
     }
   });
 
-  test('the HTML report holds the services’ spans', () => {
+  test('the HTML report shows the service’s spans in the test’s waterfall, failures highlighted, service named', async () => {
     const html = readFileSync(join(storeDir, 'report.html'), 'utf8');
-    expect(html).toContain('orders-api-proto');
     expect(html).toContain('orders-api-json');
-    expect(html).toContain('SELECT stock');
+    const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']});
+    try {
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(join(storeDir, 'report.html')).href);
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.locator('#list .row', {hasText: 'proto: checks the stock'}).click();
+      const rows = page.locator('#waterfall .wf-row');
+      const texts = (await rows.allTextContents()).map(text => text.replace(/\s+/g, ' '));
+      expect(texts.find(text => text.includes('SELECT stock'))).toContain('orders-api-proto');
+      expect(await page.locator('#waterfall .wf-row.is-error', {hasText: 'SELECT stock'}).count()).toBe(1);
+      expect(await page.locator('#waterfall .wf-row.is-flagged', {hasText: 'GET /stock/7'}).count()).toBe(1);
+      // The test's own spans are not marked with a service.
+      expect(await page.locator('#waterfall .wf-row', {hasText: 'GET http://127.0.0.1'}).locator('.service').count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
   });
 });
 

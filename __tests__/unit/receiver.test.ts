@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {SpanKind, SpanStatusCode} from '@opentelemetry/api';
 import {traceSerializers} from '../../src/serializers';
+import {RECEIVER_DEFAULTS} from '../../src/receiver/options';
 import {ReceivedSpans} from '../../src/receiver/received';
 import {startServer, type RunningServer} from '../../src/receiver/server';
 import {readRun} from '../../src/store-read';
@@ -148,3 +149,24 @@ test('settling waits for quiet, bounded', async () => {
     clearInterval(busy);
   }
 });
+
+test('a flood of 100,000 spans (100 requests of 1,000) is received and stored whole', async () => {
+  const {tracer, spans} = memoryTracing();
+  const parent = tracer.startSpan('request');
+  for (let i = 0; i < 1000; i += 1) tracer.startSpan(`query ${i}`, {attributes: {'db.statement': `SELECT ${i}`}}).end();
+  parent.end();
+  const body = Buffer.from(traceSerializers().ProtobufTraceSerializer.serializeRequest(spans().slice(0, 1000))!);
+  // The default body limit: the other tests' is small, to reach it cheaply.
+  await server.close();
+  server = await startServer({host: '127.0.0.1', port: 0, maxBodyBytes: RECEIVER_DEFAULTS.maxBodyBytes}, request => received.add(request));
+  const started = process.hrtime.bigint();
+  for (let batch = 0; batch < 100; batch += 4) {
+    const answers = await Promise.all([0, 1, 2, 3].map(() => post(body, PROTOBUF)));
+    expect(answers.map(answer => answer.status)).toEqual([200, 200, 200, 200]);
+  }
+  const received100k = Number(process.hrtime.bigint() - started) / 1e6;
+  expect(received.writeTo(folder)).toEqual({spans: 100_000, dropped: 0});
+  const stored = Number(process.hrtime.bigint() - started) / 1e6;
+  expect(readRun(folder)).toHaveLength(100_000);
+  process.stdout.write(`100,000 spans: received in ${Math.round(received100k)} ms, stored by ${Math.round(stored)} ms\n`);
+}, 60_000);
