@@ -13,13 +13,14 @@ import {readReceiverOptions, type ResolvedReceiverOptions} from './receiver/opti
 import {runId} from './run-id';
 import {recordRunSpan, type RunResults} from './run-span';
 import {runFolder} from './store';
-import {readRun, type StoredSpan} from './store-read';
+import {readRun, readTraceFile, type StoredSpan} from './store-read';
 
 export type {OtelReporterOptions} from './report/options';
 
 const REPORT_FILE = 'report.html';
 /** Spans that started this long before the run did belong to an earlier run of the same process (watch mode). */
 const CLOCK_SLACK_MS = 1_000;
+const SPAN_KIND_CLIENT = 3;
 
 /**
  * A Jest reporter that reads this run's spans back from the local trace store when the run completes, writes one
@@ -68,15 +69,34 @@ export default class OtelReporter {
     } catch (error) {
       warnOnce(`could not record the run span: ${errorText(error)}`);
     }
-    // The services' spans next: they are read with the tests' own.
-    await storeReceived(() => this.storeFolders(projects).home.folder);
+    let spans: StoredSpan[] = [];
+    const reporting = !this.disabled(projects);
+    try {
+      if (reporting) spans = this.readStored(projects, results.startTime);
+    } catch (error) {
+      warnOnce(`could not read this run's spans: ${errorText(error)}`);
+    }
+    // The services' spans next, read with the tests' own. A test that called out may have a service still sending.
+    const callsMade = spans.some(span => span.kind === SPAN_KIND_CLIENT);
+    const received = await storeReceived(() => this.storeFolders(projects).home.folder, callsMade);
     // Not awaited: its handles are unref'd, so a close would not keep an otherwise finished process alive to end.
     if (!this.watching) void stopRunReceiver().catch(() => undefined);
+    if (!reporting) return;
     try {
-      this.report(projects, results.startTime);
+      if (received) spans = spans.concat(sinceStart(readTraceFile(received), results.startTime));
+      this.report(projects, spans);
     } catch (error) {
       warnOnce(`could not make the HTML report: ${errorText(error)}`);
     }
+  }
+
+  private disabled(projects: ProjectLike[]): boolean {
+    if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return true;
+    return projects.length > 0 && projects.every(({config}) => (config.testEnvironmentOptions?.otel as {disabled?: unknown} | undefined)?.disabled === true);
+  }
+
+  private readStored(projects: ProjectLike[], startTime: number | undefined): StoredSpan[] {
+    return sinceStart(this.storeFolders(projects).found.flatMap(({folder}) => readRun(folder)), startTime);
   }
 
   /** The run's folder in each store, those that exist, and the one the report goes to. */
@@ -109,12 +129,8 @@ export default class OtelReporter {
     }
   }
 
-  private report(projects: ProjectLike[], startTime: number | undefined): void {
-    if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
-    if (projects.length > 0 && projects.every(({config}) => (config.testEnvironmentOptions?.otel as {disabled?: unknown} | undefined)?.disabled === true)) return;
-    const {run, folders, found, home} = this.storeFolders(projects);
-    let spans: StoredSpan[] = found.flatMap(({folder}) => readRun(folder));
-    if (typeof startTime === 'number' && startTime > 0) spans = spans.filter(span => span.startMs >= startTime - CLOCK_SLACK_MS);
+  private report(projects: ProjectLike[], spans: StoredSpan[]): void {
+    const {run, folders, home} = this.storeFolders(projects);
     if (!spans.some(span => isTestSpan(span) || isSuiteSpan(span))) {
       const where = folders.map(({folder}) => this.display(folder)).join(', ');
       warnOnce(`no spans of this run in ${where}, so no HTML report (the local trace store receives spans when no OTLP endpoint is set, or with the "store" exporter)`);
@@ -136,4 +152,8 @@ export default class OtelReporter {
     const inside = relative(process.cwd(), path);
     return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
   }
+}
+
+function sinceStart(spans: StoredSpan[], startTime: number | undefined): StoredSpan[] {
+  return typeof startTime === 'number' && startTime > 0 ? spans.filter(span => span.startMs >= startTime - CLOCK_SLACK_MS) : spans;
 }

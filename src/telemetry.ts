@@ -15,6 +15,7 @@ import {useContextManager} from './context';
 import {warnOnce} from './diag';
 import {SpanLedger} from './ledger';
 import {unsupportedNodeWarning} from './node-support';
+import {isReceiverRequest} from './receiver';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
 import {runId} from './run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
@@ -185,6 +186,7 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
     instrumentations.push(
       new HttpInstrumentation({
         disableOutgoingRequestInstrumentation: true,
+        ignoreIncomingRequestHook: isReceiverRequest,
         headersToSpanAttributes: {server: {requestHeaders, responseHeaders}},
         redactedQueryParams: [],
       }),

@@ -40,10 +40,12 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('backend fixture with jest 
     spans = spansOf(run);
   });
 
-  test('the outcome is the tests’ own', () => {
+  test('the outcome is the tests’ own; the receiver’s own requests are no spans of the run, and nothing is lost', () => {
     expect(run.code).toBe(1);
     expect(run.results.numPassedTests).toBe(2);
     expect(run.results.numFailedTests).toBe(2);
+    expect(spans.filter(span => JSON.stringify(span.attributes).includes('/v1/traces'))).toEqual([]);
+    expect(run.stderr).not.toMatch(/not exported|dropped|still sending/);
   });
 
   test.each(['proto', 'json'])('the %s service’s spans nest under the fetch span of the test that called it', format => {
@@ -109,4 +111,22 @@ describe('a port already taken', () => {
     expect(lines).toHaveLength(1);
     expect(spansOf(run).filter(span => span.resource['service.name'] === 'orders-api-proto').length).toBe(4);
   });
+});
+
+test.each([['--runInBand'], ['--maxWorkers=2']])('a service started by the global setup (jest %s) reaches the receiver the global setup started', async mode => {
+  const setupStore = join(WORK, 'backend-setup', '.jest-otel');
+  rmSync(setupStore, {recursive: true, force: true});
+  const run = await runJest('backend-setup', {args: [mode]});
+  expect(run.results.numPassedTests).toBe(2);
+  const folder = latestRun(setupStore);
+  if (!folder) throw new Error(`no run folder:\n${run.stderr}`);
+  const spans = readRun(folder);
+  expect(run.stderr).not.toMatch(/not exported|dropped|still sending/);
+  for (const n of [1, 2]) {
+    const testSpan = only(spans, span => span.attributes['test.case.name'] === `orders ${n}: gets an order`, `test ${n}`);
+    const client = only(spans, span => span.traceId === testSpan.traceId && span.kind === 3, `fetch span of test ${n}`);
+    const server = only(spans, span => span.traceId === testSpan.traceId && span.kind === 2, `server span of test ${n}`);
+    expect(server.parentSpanId).toBe(client.spanId);
+    expect(server.resource['service.name']).toBe('orders-api-proto');
+  }
 });

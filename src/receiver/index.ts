@@ -20,6 +20,8 @@ export interface RunReceiver {
   received: ReceivedSpans;
   /** Resolves once it listens (undefined when it could not). */
   ready: Promise<RunningServer | undefined>;
+  /** Once it listens. */
+  port?: number;
 }
 
 const SLOT = Symbol.for('jest-environment-otel.receiver');
@@ -34,8 +36,10 @@ export function startRunReceiver(options: ResolvedReceiverOptions): RunReceiver 
   const existing = currentReceiver();
   if (existing) return existing;
   const received = new ReceivedSpans(options.maxBufferedBytes);
-  const ready = startServer(options, request => received.add(request)).then(
+  const receiver: RunReceiver = {options, received, ready: Promise.resolve(undefined)};
+  receiver.ready = startServer(options, request => received.add(request)).then(
     server => {
+      receiver.port = server.port;
       const shown = server.host === '0.0.0.0' || server.host === '::' ? 'localhost' : server.host.includes(':') ? `[${server.host}]` : server.host;
       const endpoint = `http://${shown}:${server.port}`;
       process.env[RECEIVER_ENDPOINT_ENV] = endpoint;
@@ -52,9 +56,17 @@ export function startRunReceiver(options: ResolvedReceiverOptions): RunReceiver 
       return undefined;
     },
   );
-  const receiver = {options, received, ready};
   (globalThis as Slot)[SLOT] = receiver;
   return receiver;
+}
+
+/**
+ * A request to the receiver, which the tests' own HTTP server instrumentation leaves alone: in band it runs in
+ * this process, and every export of a service would otherwise become a span of the run.
+ */
+export function isReceiverRequest(request: {socket?: {localPort?: number} | null}): boolean {
+  const port = currentReceiver()?.port;
+  return port !== undefined && request.socket?.localPort === port;
 }
 
 /** Stops the receiver (end of a run that is not watched); a later start makes a new one. */
@@ -69,32 +81,34 @@ export async function stopRunReceiver(): Promise<void> {
 }
 
 /**
- * Waits until the services have stopped sending (bounded), then writes what came in this run to the run's folder.
- * Problems are said once; they never reach Jest.
+ * Waits until the services have stopped sending (bounded), then writes what came in this run to the run's folder;
+ * returns the file written, if any. `callsMade`: the tests called out over HTTP, so a service may not have sent its
+ * first spans yet (it is given `quietMillis` to begin). Problems are said once; they never reach Jest.
  */
-export async function storeReceived(folder: () => string): Promise<void> {
+export async function storeReceived(folder: () => string, callsMade: boolean): Promise<string | undefined> {
   const receiver = currentReceiver();
-  if (!receiver) return;
+  if (!receiver) return undefined;
   const {quietMillis, waitMillis} = receiver.options;
-  const stillArriving = await receiver.received.settle(quietMillis, waitMillis);
+  const stillArriving = await receiver.received.settle(quietMillis, waitMillis, callsMade ? quietMillis : 0);
   if (stillArriving) {
     warnOnce(
       `services were still sending spans ${waitMillis} ms after the last test: later ones are not in this run's report (raise the reporter's receiver.waitMillis, or set OTEL_BSP_SCHEDULE_DELAY=100 for the services under test)`,
     );
   }
-  if (receiver.received.empty) return;
-  let written: {spans: number; dropped: number};
+  if (receiver.received.empty) return undefined;
+  let written: {spans: number; dropped: number; file?: string};
   try {
     const target = folder();
     makeDirectory(target);
     written = receiver.received.writeTo(target);
   } catch (error) {
     warnOnce(`could not store the services' spans: ${errorText(error)}`);
-    return;
+    return undefined;
   }
   if (written.dropped > 0) {
     warnOnce(
       `the receiver dropped ${written.dropped} of ${written.dropped + written.spans} spans of the services: more than receiver.maxBufferedBytes (${receiver.options.maxBufferedBytes} bytes) came in this run`,
     );
   }
+  return written.file;
 }

@@ -36,12 +36,17 @@ export class ReceivedSpans {
   }
 
   /**
-   * Waits until no request has come for `quietMs`, at most `maxWaitMs`; at once when nothing came in this run (no
-   * service exports here). Resolves with whether the receiver was still receiving at the deadline.
+   * Waits until no request has come for `quietMs`, at most `maxWaitMs`; when nothing came in this run, only
+   * `firstWithinMs` for a first request. Resolves with whether the receiver was still receiving at the deadline.
    */
-  async settle(quietMs: number, maxWaitMs: number): Promise<boolean> {
-    if (this.lastArrival === 0) return false;
+  async settle(quietMs: number, maxWaitMs: number, firstWithinMs = 0): Promise<boolean> {
     const deadline = Date.now() + maxWaitMs;
+    if (this.lastArrival === 0 && firstWithinMs > 0) {
+      // Nothing yet, but a service may still be sending the first batch: give it this long to begin.
+      const first = Date.now() + Math.min(firstWithinMs, maxWaitMs);
+      while (this.lastArrival === 0 && Date.now() < first) await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    if (this.lastArrival === 0) return false;
     for (;;) {
       const quietAt = this.lastArrival + quietMs;
       const now = Date.now();
@@ -53,15 +58,18 @@ export class ReceivedSpans {
   }
 
   /** Writes what was received to the run's folder and starts over; returns the counts of what it wrote. */
-  writeTo(folder: string): {spans: number; dropped: number} {
-    const result = {spans: this.spans, dropped: this.dropped};
+  writeTo(folder: string): {spans: number; dropped: number; file?: string} {
+    const result: {spans: number; dropped: number; file?: string} = {spans: this.spans, dropped: this.dropped};
     const lines = this.lines;
     this.lines = [];
     this.bytes = 0;
     this.spans = 0;
     this.dropped = 0;
     this.lastArrival = 0;
-    if (lines.length > 0) appendFileSync(join(folder, `received-${process.pid}.jsonl`), `${lines.join('\n')}\n`);
+    if (lines.length > 0) {
+      result.file = join(folder, `received-${process.pid}.jsonl`);
+      appendFileSync(result.file, `${lines.join('\n')}\n`);
+    }
     return result;
   }
 }
