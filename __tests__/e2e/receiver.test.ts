@@ -113,11 +113,13 @@ describe('a port already taken', () => {
   });
 });
 
-test.each([['--runInBand'], ['--maxWorkers=2']])('a service started by the global setup (jest %s) reaches the receiver the global setup started', async mode => {
+test.each([['--runInBand'], ['--maxWorkers=2']])('a service started by the global setup (jest %s) reaches the receiver the global setup started; bad requests change nothing', async mode => {
   const setupStore = join(WORK, 'backend-setup', '.jest-otel');
   rmSync(setupStore, {recursive: true, force: true});
   const run = await runJest('backend-setup', {args: [mode]});
-  expect(run.results.numPassedTests).toBe(2);
+  // Two tests calling the service, one posting bad requests to the receiver.
+  expect(run.results.numPassedTests).toBe(3);
+  expect(run.code).toBe(0);
   const folder = latestRun(setupStore);
   if (!folder) throw new Error(`no run folder:\n${run.stderr}`);
   const spans = readRun(folder);
