@@ -77,8 +77,8 @@ export default class OtelReporter {
       warnOnce(`could not read this run's spans: ${errorText(error)}`);
     }
     // The services' spans next, read with the tests' own. A test that called out may have a service still sending.
-    const callsMade = spans.some(span => span.kind === SPAN_KIND_CLIENT);
-    const received = await storeReceived(() => this.storeFolders(projects).home.folder, callsMade);
+    const lastCallEnd = spans.reduce((last, span) => (span.kind === SPAN_KIND_CLIENT ? Math.max(last, span.endMs) : last), 0);
+    const received = await storeReceived(() => this.storeFolders(projects).home.folder, lastCallEnd);
     // Not awaited: its handles are unref'd, so a close would not keep an otherwise finished process alive to end.
     if (!this.watching) void stopRunReceiver().catch(() => undefined);
     if (!reporting) return;

@@ -135,10 +135,22 @@ test('spans beyond the memory bound are counted as dropped, not lost silently', 
   expect(small.writeTo(folder)).toEqual({spans: 0, dropped: 1});
 });
 
-test('settling waits for quiet, bounded', async () => {
+test('settling waits for quiet, bounded; for a first request only until firstBy', async () => {
   expect(await received.settle(50, 1_000)).toBe(false);
+  // Nothing yet: waits until firstBy for a first request, no longer.
+  let start = Date.now();
+  expect(await received.settle(50, 1_000, Date.now() + 120)).toBe(false);
+  expect(Date.now() - start).toBeGreaterThanOrEqual(110);
+  expect(Date.now() - start).toBeLessThan(600);
+  // A first request during that wait: then the wait is for quiet after it.
+  const late = setTimeout(() => received.add({resourceSpans: [{scopeSpans: [{spans: [{traceId: 'a', spanId: 'z'}]}]}]}), 60);
+  start = Date.now();
+  expect(await received.settle(150, 1_000, Date.now() + 100)).toBe(false);
+  clearTimeout(late);
+  expect(Date.now() - start).toBeGreaterThanOrEqual(200);
+  expect(received.writeTo(folder)).toMatchObject({spans: 1});
   received.add({resourceSpans: [{scopeSpans: [{spans: [{traceId: 'a', spanId: 'b'}]}]}]});
-  const start = Date.now();
+  start = Date.now();
   expect(await received.settle(100, 1_000)).toBe(false);
   expect(Date.now() - start).toBeGreaterThanOrEqual(90);
   received.add({resourceSpans: [{scopeSpans: [{spans: [{traceId: 'a', spanId: 'c'}]}]}]});

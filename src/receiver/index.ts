@@ -82,14 +82,15 @@ export async function stopRunReceiver(): Promise<void> {
 
 /**
  * Waits until the services have stopped sending (bounded), then writes what came in this run to the run's folder;
- * returns the file written, if any. `callsMade`: the tests called out over HTTP, so a service may not have sent its
- * first spans yet (it is given `quietMillis` to begin). Problems are said once; they never reach Jest.
+ * returns the file written, if any. `lastCallEnd`: when the tests' last HTTP call ended (ms since the epoch, 0 for
+ * none): a service that has sent nothing yet is given until `quietMillis` after it. Problems are said once; they
+ * never reach Jest.
  */
-export async function storeReceived(folder: () => string, callsMade: boolean): Promise<string | undefined> {
+export async function storeReceived(folder: () => string, lastCallEnd: number): Promise<string | undefined> {
   const receiver = currentReceiver();
   if (!receiver) return undefined;
   const {quietMillis, waitMillis} = receiver.options;
-  const stillArriving = await receiver.received.settle(quietMillis, waitMillis, callsMade ? quietMillis : 0);
+  const stillArriving = await receiver.received.settle(quietMillis, waitMillis, lastCallEnd > 0 ? lastCallEnd + quietMillis : 0);
   if (stillArriving) {
     warnOnce(
       `services were still sending spans ${waitMillis} ms after the last test: later ones are not in this run's report (raise the reporter's receiver.waitMillis, or set OTEL_BSP_SCHEDULE_DELAY=100 for the services under test)`,

@@ -36,16 +36,14 @@ export class ReceivedSpans {
   }
 
   /**
-   * Waits until no request has come for `quietMs`, at most `maxWaitMs`; when nothing came in this run, only
-   * `firstWithinMs` for a first request. Resolves with whether the receiver was still receiving at the deadline.
+   * Waits until no request has come for `quietMs`, at most `maxWaitMs`; when nothing came in this run, only until
+   * `firstBy` (ms since the epoch) for a first request. Resolves with whether it was still receiving at the deadline.
    */
-  async settle(quietMs: number, maxWaitMs: number, firstWithinMs = 0): Promise<boolean> {
+  async settle(quietMs: number, maxWaitMs: number, firstBy = 0): Promise<boolean> {
     const deadline = Date.now() + maxWaitMs;
-    if (this.lastArrival === 0 && firstWithinMs > 0) {
-      // Nothing yet, but a service may still be sending the first batch: give it this long to begin.
-      const first = Date.now() + Math.min(firstWithinMs, maxWaitMs);
-      while (this.lastArrival === 0 && Date.now() < first) await new Promise(resolve => setTimeout(resolve, 20));
-    }
+    // Nothing yet, but a service may still be sending its first batch: wait for it until `firstBy`.
+    const first = Math.min(firstBy, deadline);
+    while (this.lastArrival === 0 && Date.now() < first) await new Promise(resolve => setTimeout(resolve, Math.min(20, first - Date.now())));
     if (this.lastArrival === 0) return false;
     for (;;) {
       const quietAt = this.lastArrival + quietMs;
