@@ -76,9 +76,9 @@ export default class OtelReporter {
     } catch (error) {
       warnOnce(`could not read this run's spans: ${errorText(error)}`);
     }
-    // The services' spans next, read with the tests' own. A test that called out may have a service still sending.
-    const lastCallEnd = spans.reduce((last, span) => (span.kind === SPAN_KIND_CLIENT ? Math.max(last, span.endMs) : last), 0);
-    const received = await storeReceived(() => this.storeFolders(projects).home.folder, lastCallEnd);
+    // The services' spans next, read with the tests' own. A call whose server side is not in yet may have a service
+    // still sending.
+    const received = await storeReceived(() => this.storeFolders(projects).home.folder, lastUnansweredCall(spans));
     // Not awaited: its handles are unref'd, so a close would not keep an otherwise finished process alive to end.
     if (!this.watching) void stopRunReceiver().catch(() => undefined);
     if (!reporting) return;
@@ -156,4 +156,10 @@ export default class OtelReporter {
 
 function sinceStart(spans: StoredSpan[], startTime: number | undefined): StoredSpan[] {
   return typeof startTime === 'number' && startTime > 0 ? spans.filter(span => span.startMs >= startTime - CLOCK_SLACK_MS) : spans;
+}
+
+/** When the last HTTP call without a span of its server side ended (ms since the epoch; 0: no such call). */
+function lastUnansweredCall(spans: StoredSpan[]): number {
+  const parents = new Set(spans.map(span => span.parentSpanId));
+  return spans.reduce((last, span) => (span.kind === SPAN_KIND_CLIENT && !parents.has(span.spanId) ? Math.max(last, span.endMs) : last), 0);
 }
