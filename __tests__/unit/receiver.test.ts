@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {SpanKind, SpanStatusCode} from '@opentelemetry/api';
 import {traceSerializers} from '../../src/serializers';
-import {RECEIVER_DEFAULTS} from '../../src/receiver/options';
+import {readReceiverOptions, RECEIVER_DEFAULTS} from '../../src/receiver/options';
 import {ReceivedSpans} from '../../src/receiver/received';
 import {startServer, type RunningServer} from '../../src/receiver/server';
 import {readRun} from '../../src/store-read';
@@ -182,3 +182,30 @@ test('a flood of 100,000 spans (100 requests of 1,000) is received and stored wh
   expect(readRun(folder)).toHaveLength(100_000);
   process.stdout.write(`100,000 spans: received in ${Math.round(received100k)} ms, stored by ${Math.round(stored)} ms\n`);
 }, 60_000);
+
+describe('readReceiverOptions', () => {
+  test('defaults; false turns it off; each part is taken', () => {
+    expect(readReceiverOptions(undefined, {}).options).toEqual(RECEIVER_DEFAULTS);
+    expect(readReceiverOptions(false, {}).options).toBeUndefined();
+    expect(readReceiverOptions({port: 4319, host: '0.0.0.0', quietMillis: 100, waitMillis: 2000}, {}).options).toMatchObject({port: 4319, host: '0.0.0.0', quietMillis: 100, waitMillis: 2000});
+  });
+
+  test('a wrong type is an error naming the option and what was expected; the default stays', () => {
+    const read = readReceiverOptions({port: 'x', waitMillis: -1, colour: true}, {});
+    expect(read.options?.port).toBe(4318);
+    expect(read.errors).toEqual([
+      'jest-environment-otel/reporter option receiver.port must be an integer from 0 to 65535, got "x"',
+      'jest-environment-otel/reporter option receiver.waitMillis must be a number ≥ 0, got -1',
+      'unknown jest-environment-otel/reporter option receiver.colour (known: port, host, quietMillis, waitMillis, maxBodyBytes, maxBufferedBytes)',
+    ]);
+    expect(readReceiverOptions('on', {}).errors[0]).toMatch(/receiver must be false or an object/);
+  });
+
+  test('JEST_OTEL_RECEIVER_PORT wins over the configured port; a bad one is a warning', () => {
+    expect(readReceiverOptions({port: 4319}, {JEST_OTEL_RECEIVER_PORT: '0'}).options?.port).toBe(0);
+    const bad = readReceiverOptions(undefined, {JEST_OTEL_RECEIVER_PORT: 'high'});
+    expect(bad.options?.port).toBe(4318);
+    expect(bad.errors).toEqual([]);
+    expect(bad.warnings).toEqual(['JEST_OTEL_RECEIVER_PORT must be an integer from 0 to 65535, got "high"; the receiver listens on port 4318']);
+  });
+});
