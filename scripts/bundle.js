@@ -73,6 +73,8 @@ async function main() {
   writeFileSync(join(build, 'runner.js'), `${header}exports.default = bundled.otelRunner;\n`);
   // Loaded only by the projects that use it, so that jest-environment-jsdom stays optional.
   writeFileSync(join(build, 'jsdom.js'), `${header}exports.default = bundled.tracedEnvironment('jsdom', 'jest-environment-otel/jsdom');\n`);
+  // A function as the module itself, as Jest's globalSetup takes it and a project's own setup can call it.
+  writeFileSync(join(build, 'global-setup.js'), `'use strict';\nconst bundled = require('./package.js');\nmodule.exports = bundled.otelGlobalSetup;\nmodule.exports.default = bundled.otelGlobalSetup;\n`);
 }
 
 main().catch(error => {

@@ -7,3 +7,4 @@ export {OtelEnvironment, withOtel} from './index';
 export {tracedEnvironment} from './environment';
 export {default as otelRunner} from './runner';
 export {default as OtelReporter} from './reporter';
+export {default as otelGlobalSetup} from './global-setup';

@@ -9,10 +9,12 @@ import {readReporterOptions, storeDirsOf, useColor, type OtelReporterOptions, ty
 import {renderTerminal} from './report/terminal';
 import {writeReport} from './report/write';
 import {reportVanishedWorkers} from './ledger-file';
+import {startRunReceiver, stopRunReceiver, storeReceived} from './receiver';
+import {readReceiverOptions, type ResolvedReceiverOptions} from './receiver/options';
 import {invocationId, runId} from './run-id';
 import {recordRunSpan, type RunResults} from './run-span';
 import {runFolder} from './store';
-import {readRun, type StoredSpan} from './store-read';
+import {readRun, readTraceFile, type StoredSpan} from './store-read';
 import {untracedFiles, untracedMessage} from './traced-files';
 
 export type {OtelReporterOptions} from './report/options';
@@ -20,6 +22,7 @@ export type {OtelReporterOptions} from './report/options';
 const REPORT_FILE = 'report.html';
 /** Spans that started this long before the run did belong to an earlier run of the same process (watch mode). */
 const CLOCK_SLACK_MS = 1_000;
+const SPAN_KIND_CLIENT = 3;
 
 /** What the reporter reads of each test file's result. */
 interface FileResults {
@@ -43,16 +46,31 @@ export default class OtelReporter {
   private readonly rootDir: string;
   private readonly options: OtelReporterOptions;
   private readonly configError: Error | undefined;
+  private readonly receiver: ResolvedReceiverOptions | undefined;
+  private readonly watching: boolean;
   private pendingOutput = '';
   // Jest's exit replaces process.stderr.write with a no-op: at exit, write to the descriptor itself.
   private readonly printOnExit = () => this.print(text => writeSync(process.stderr.fd, text));
 
-  constructor(globalConfig: Pick<Config.GlobalConfig, 'rootDir'>, options?: unknown) {
+  constructor(globalConfig: Pick<Config.GlobalConfig, 'rootDir'> & Partial<Pick<Config.GlobalConfig, 'watch' | 'watchAll'>>, options?: unknown) {
     this.rootDir = globalConfig.rootDir;
+    this.watching = globalConfig.watch === true || globalConfig.watchAll === true;
     const read = readReporterOptions(options);
     this.options = read.options;
-    for (const message of [...read.errors, ...read.warnings]) warnOnce(message);
-    this.configError = read.errors.length > 0 ? new Error(read.errors.join('; ')) : undefined;
+    const receiver = readReceiverOptions((options as {receiver?: unknown} | undefined)?.receiver);
+    this.receiver = receiver.options;
+    const errors = [...read.errors, ...receiver.errors];
+    for (const message of [...errors, ...read.warnings, ...receiver.warnings]) warnOnce(message);
+    this.configError = errors.length > 0 ? new Error(errors.join('; ')) : undefined;
+  }
+
+  /**
+   * Jest awaits this before it starts any test file or worker: the receiver listens, and workers inherit its
+   * address, by then. (A global setup started it already when the project uses `jest-environment-otel/global-setup`.)
+   */
+  async onRunStart(): Promise<void> {
+    if (!this.receiver || process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
+    await startRunReceiver(this.receiver).ready;
   }
 
   async onRunComplete(testContexts: ReadonlySet<ProjectLike> | undefined, results: RunResults & FileResults): Promise<void> {
@@ -70,11 +88,37 @@ export default class OtelReporter {
     } catch (error) {
       warnOnce(`could not record the run span: ${errorText(error)}`);
     }
+    let spans: StoredSpan[] = [];
+    const reporting = !tracingOff(projects);
     try {
-      this.report(projects, results.startTime);
+      if (reporting) spans = this.readStored(projects, results.startTime);
+    } catch (error) {
+      warnOnce(`could not read this run's spans: ${errorText(error)}`);
+    }
+    // The services' spans next, read with the tests' own. A call whose server side is not in yet may have a service
+    // still sending.
+    const received = await storeReceived(() => this.storeFolders(projects).home.folder, lastUnansweredCall(spans));
+    // Not awaited: its handles are unref'd, so a close would not keep an otherwise finished process alive to end.
+    if (!this.watching) void stopRunReceiver().catch(() => undefined);
+    if (!reporting) return;
+    try {
+      if (received) spans = spans.concat(sinceStart(readTraceFile(received), results.startTime));
+      this.report(projects, spans);
     } catch (error) {
       warnOnce(`could not make the HTML report: ${errorText(error)}`);
     }
+  }
+
+  private readStored(projects: ProjectLike[], startTime: number | undefined): StoredSpan[] {
+    return sinceStart(this.storeFolders(projects).found.flatMap(({folder}) => readRun(folder)), startTime);
+  }
+
+  /** The run's folder in each store, those that exist, and the one the report goes to. */
+  private storeFolders(projects: ProjectLike[]) {
+    const run = runId();
+    const folders = storeDirsOf(this.rootDir, this.options.storeDir, projects).map(dir => ({dir, folder: runFolder(dir, run)}));
+    const found = folders.filter(({folder}) => existsSync(folder));
+    return {run, folders, found, home: found[0] ?? folders[0]};
   }
 
   /**
@@ -105,20 +149,14 @@ export default class OtelReporter {
     if (message) warnOnce(message);
   }
 
-  private report(projects: ProjectLike[], startTime: number | undefined): void {
-    if (tracingOff(projects)) return;
-    const run = runId();
-    const folders = storeDirsOf(this.rootDir, this.options.storeDir, projects).map(dir => ({dir, folder: runFolder(dir, run)}));
-    const found = folders.filter(({folder}) => existsSync(folder));
-    let spans: StoredSpan[] = found.flatMap(({folder}) => readRun(folder));
-    if (typeof startTime === 'number' && startTime > 0) spans = spans.filter(span => span.startMs >= startTime - CLOCK_SLACK_MS);
+  private report(projects: ProjectLike[], spans: StoredSpan[]): void {
+    const {run, folders, home} = this.storeFolders(projects);
     if (!spans.some(span => isTestSpan(span) || isSuiteSpan(span))) {
       const where = folders.map(({folder}) => this.display(folder)).join(', ');
       warnOnce(`no spans of this run in ${where}, so no HTML report (the local trace store receives spans when no OTLP endpoint is set, or with the "store" exporter)`);
       return;
     }
     const model = buildTimeline(spans, {runId: run, generatedAt: new Date().toISOString(), traceUrlTemplate: this.options.traceUrlTemplate});
-    const home = found[0] ?? folders[0];
     const outputFile = this.options.outputFile ? resolve(this.rootDir, this.options.outputFile) : join(home.dir, REPORT_FILE);
     const {written, failed} = writeReport(renderHtml(model), [outputFile, join(home.folder, REPORT_FILE)]);
     for (const {file, error} of failed) warnOnce(`could not write the HTML report to ${this.display(file)}: ${errorText(error)}`);
@@ -134,4 +172,14 @@ export default class OtelReporter {
     const inside = relative(process.cwd(), path);
     return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
   }
+}
+
+function sinceStart(spans: StoredSpan[], startTime: number | undefined): StoredSpan[] {
+  return typeof startTime === 'number' && startTime > 0 ? spans.filter(span => span.startMs >= startTime - CLOCK_SLACK_MS) : spans;
+}
+
+/** When the last HTTP call without a span of its server side ended (ms since the epoch; 0: no such call). */
+function lastUnansweredCall(spans: StoredSpan[]): number {
+  const parents = new Set(spans.map(span => span.parentSpanId));
+  return spans.reduce((last, span) => (span.kind === SPAN_KIND_CLIENT && !parents.has(span.spanId) ? Math.max(last, span.endMs) : last), 0);
 }

@@ -12,6 +12,7 @@ import {ExportQueue} from './export-queue';
 import {SpanLedger} from './ledger';
 import {unsupportedNodeWarning} from './node-support';
 import type {ConsoleRecord} from './console';
+import {isReceiverRequest} from './receiver';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
 import {runId} from './run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
@@ -224,6 +225,7 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
     instrumentations.push(
       new HttpInstrumentation({
         disableOutgoingRequestInstrumentation: true,
+        ignoreIncomingRequestHook: isReceiverRequest,
         headersToSpanAttributes: {server: {requestHeaders, responseHeaders}},
         redactedQueryParams: [],
       }),

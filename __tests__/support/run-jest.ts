@@ -50,6 +50,8 @@ export async function runJest(fixture: string, options: RunOptions = {}): Promis
   }
   env.NO_COLOR = '1';
   env.FORCE_COLOR = '0';
+  // Runs in parallel would take turns at 4318 and say so; a test of the default port sets it back.
+  env.JEST_OTEL_RECEIVER_PORT = '0';
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];
     else env[key] = value;

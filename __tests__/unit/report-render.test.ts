@@ -120,6 +120,23 @@ describe('renderTerminal', () => {
     );
   });
 
+  test('spans of another service name it; the deepest failing span is named when it is below a first-level span', () => {
+    const failed = testSpan('orders checks the stock', 'c'.repeat(32), 'fail');
+    const backend = {'service.name': 'orders-api'};
+    const call = span({name: 'GET', traceId: failed.traceId, parentSpanId: failed.spanId, kind: 3, startMs: 1003, endMs: 1015, status: {code: 2}, attributes: {'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:4100/stock/7', 'http.response.status_code': 500}});
+    const served = span({name: 'GET /stock/:id', traceId: failed.traceId, parentSpanId: call.spanId, kind: 2, startMs: 1004, endMs: 1012, status: {code: 2}, resource: backend, attributes: {'http.request.method': 'GET', 'url.path': '/stock/7', 'http.response.status_code': 500}});
+    const query = span({name: 'SELECT stock', traceId: failed.traceId, parentSpanId: served.spanId, startMs: 1005, endMs: 1006, status: {code: 2, message: 'stock table is locked'}, resource: backend});
+    const text = renderTerminal(buildTimeline([failed, call, served, query]));
+    expect(text).toContain(
+      [
+        '  deepest failure: SELECT stock (orders-api): stock table is locked',
+        '  └ ✗ GET http://127.0.0.1:4100/stock/7 → 500 (12 ms)',
+        '    └ ✗ GET /stock/7 → 500 (8 ms, server) · orders-api',
+        '      └ ✗ SELECT stock (1 ms) · orders-api: stock table is locked',
+      ].join('\n'),
+    );
+  });
+
   test('plain text unless colour is asked for', () => {
     expect(renderTerminal(model)).not.toContain('\u001b[');
     const coloured = renderTerminal(model, {color: true});

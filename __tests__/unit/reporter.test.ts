@@ -176,7 +176,7 @@ describe('readReporterOptions', () => {
     expect(odd.options).toEqual({});
     expect(odd.errors).toEqual([]);
     expect(odd.warnings).toEqual([
-      'unknown jest-environment-otel/reporter option "outfile" is ignored (known: outputFile, traceUrlTemplate, storeDir)',
+      'unknown jest-environment-otel/reporter option "outfile" is ignored (known: outputFile, traceUrlTemplate, storeDir, receiver)',
       'jest-environment-otel/reporter option traceUrlTemplate must contain {traceId} (e.g. http://localhost:16686/trace/{traceId}); no trace links are shown',
     ]);
     expect(readReporterOptions(undefined)).toEqual({options: {}, errors: [], warnings: []});

@@ -1,5 +1,6 @@
 import {resolve} from 'node:path';
 import {DEFAULTS} from '../config';
+import type {ReceiverOptions} from '../receiver/options';
 
 /** Options of `jest-environment-otel/reporter`: `reporters: ['default', ['jest-environment-otel/reporter', {…}]]`. */
 export interface OtelReporterOptions {
@@ -9,9 +10,11 @@ export interface OtelReporterOptions {
   traceUrlTemplate?: string;
   /** Folder of the local trace store, relative to rootDir. Default: the project's `testEnvironmentOptions.otel.storeDir`, else `.jest-otel`. */
   storeDir?: string;
+  /** The OTLP/HTTP receiver of the services' spans: `false` turns it off. Default: on, on 127.0.0.1:4318. */
+  receiver?: false | ReceiverOptions;
 }
 
-const OPTION_NAMES: ReadonlyArray<keyof OtelReporterOptions> = ['outputFile', 'traceUrlTemplate', 'storeDir'];
+const OPTION_NAMES: ReadonlyArray<keyof OtelReporterOptions> = ['outputFile', 'traceUrlTemplate', 'storeDir', 'receiver'];
 const PREFIX = 'jest-environment-otel/reporter option';
 
 /**
@@ -32,7 +35,8 @@ export function readReporterOptions(raw: unknown): {options: OtelReporterOptions
       warnings.push(`unknown jest-environment-otel/reporter option "${key}" is ignored (known: ${OPTION_NAMES.join(', ')})`);
       continue;
     }
-    if (value === undefined) continue;
+    // Read by the receiver's own reader (src/receiver/options.ts).
+    if (value === undefined || key === 'receiver') continue;
     if (typeof value !== 'string' || value.trim() === '') {
       errors.push(`${PREFIX} ${key} must be a non-empty string, got ${JSON.stringify(value)}`);
       continue;
@@ -41,7 +45,7 @@ export function readReporterOptions(raw: unknown): {options: OtelReporterOptions
       warnings.push(`${PREFIX} traceUrlTemplate must contain {traceId} (e.g. http://localhost:16686/trace/{traceId}); no trace links are shown`);
       continue;
     }
-    options[key as keyof OtelReporterOptions] = value;
+    options[key as 'outputFile' | 'traceUrlTemplate' | 'storeDir'] = value;
   }
   return {options, errors, warnings};
 }

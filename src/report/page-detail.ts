@@ -100,6 +100,12 @@ export const PAGE_DETAIL = String.raw`
     return rows;
   }
 
+  // A span received from a service under test names its service.
+  function serviceOf(span) {
+    var resource = model.resources[span.resource];
+    return resource ? resource['service.name'] : undefined;
+  }
+
   function renderWaterfall(root) {
     var rows = flatten(root, 0, []);
     var total = 0;
@@ -120,6 +126,7 @@ export const PAGE_DETAIL = String.raw`
     box.appendChild(axis);
     var fragment = document.createDocumentFragment();
     var first = null;
+    var ownService = serviceOf(root);
     rows.forEach(function (row) {
       var span = row.span;
       var line = el('div', 'wf-row t-' + span.type + (span.error ? ' is-error' : '') + (span.flagged ? ' is-flagged' : ''));
@@ -130,7 +137,9 @@ export const PAGE_DETAIL = String.raw`
       name.appendChild(el('span', 'kind', span.type === 'span' ? span.kind : span.type));
       if (span.http) name.appendChild(el('span', 'code' + (span.flagged ? ' bad' : ''), span.http.statusCode || 'none'));
       name.appendChild(document.createTextNode(' ' + (span.http ? span.http.method + ' ' + span.http.url : label(span))));
-      name.title = label(span);
+      var service = serviceOf(span);
+      if (service && service !== ownService) name.appendChild(el('span', 'service', service));
+      name.title = label(span) + (service && service !== ownService ? ' · ' + service : '');
       line.appendChild(name);
       var track = el('div', 'wf-track');
       var bar = el('div', 'wf-bar');

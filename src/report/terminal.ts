@@ -33,7 +33,7 @@ export function renderTerminal(model: TimelineModel, options: TerminalOptions = 
   const lines: string[] = [];
   if (failed.length > 0) {
     lines.push('', paint(BOLD, `Traces of failed tests (${failed.length})`));
-    for (const test of failed.slice(0, maxTests)) lines.push('', ...failedTest(test, paint, options));
+    for (const test of failed.slice(0, maxTests)) lines.push('', ...failedTest(test, paint, options, model.resources));
     if (failed.length > maxTests) lines.push('', paint(DIM, `… and ${failed.length - maxTests} more failed tests: see the HTML report`));
   }
   if (flaky.length > 0) {
@@ -48,12 +48,23 @@ export function renderTerminal(model: TimelineModel, options: TerminalOptions = 
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
-function failedTest(test: TimelineTest, paint: Paint, options: TerminalOptions): string[] {
+function failedTest(test: TimelineTest, paint: Paint, options: TerminalOptions, resources: TimelineModel['resources']): string[] {
   const last = test.attempts[test.attempts.length - 1];
   const attempt = test.attempts.length > 1 ? `attempt ${last.attempt} of ${test.attempts.length}, ` : '';
   const lines = [`${paint(RED, `✗ ${test.name}`)}  ${paint(DIM, `(${test.suite}, ${attempt}trace ${last.traceId})`)}`];
   if (last.message) lines.push(`  ${last.message}`);
-  const rows = treeRows(last.root.children, '  ', paint);
+  // Spans of another service (received from the services under test) say whose they are.
+  const ownService = serviceName(resources, last.root);
+  const serviceOf = (span: TimelineSpan) => {
+    const name = serviceName(resources, span);
+    return name !== ownService ? name : undefined;
+  };
+  const deepest = deepestFailure(last.root.children);
+  if (deepest && deepest.depth > 1) {
+    const service = serviceOf(deepest.span);
+    lines.push(`  ${paint(RED, `deepest failure: ${deepest.span.name}${service ? ` (${service})` : ''}${deepest.span.message ? `: ${deepest.span.message}` : ''}`)}`);
+  }
+  const rows = treeRows(last.root.children, '  ', paint, serviceOf);
   const maxSpans = options.maxSpans ?? 40;
   lines.push(...rows.slice(0, maxSpans));
   if (rows.length > maxSpans) lines.push(`  ${paint(DIM, `… ${rows.length - maxSpans} more spans`)}`);
@@ -61,19 +72,40 @@ function failedTest(test: TimelineTest, paint: Paint, options: TerminalOptions):
   return lines;
 }
 
-function treeRows(spans: TimelineSpan[], indent: string, paint: Paint): string[] {
+type ServiceOf = (span: TimelineSpan) => string | undefined;
+
+function treeRows(spans: TimelineSpan[], indent: string, paint: Paint, serviceOf: ServiceOf): string[] {
   const rows: string[] = [];
   spans.forEach((span, index) => {
     const last = index === spans.length - 1;
-    rows.push(`${indent}${paint(DIM, last ? '└ ' : '├ ')}${describeSpan(span, paint)}`);
-    rows.push(...treeRows(span.children, `${indent}${paint(DIM, last ? '  ' : '│ ')}`, paint));
+    rows.push(`${indent}${paint(DIM, last ? '└ ' : '├ ')}${describeSpan(span, paint, serviceOf(span))}`);
+    rows.push(...treeRows(span.children, `${indent}${paint(DIM, last ? '  ' : '│ ')}`, paint, serviceOf));
   });
   return rows;
 }
 
-/** `GET http://127.0.0.1:4100/insights → 429 (12 ms)`; `✗` marks an ERROR span, `!` another non-2xx answer. */
-export function describeSpan(span: TimelineSpan, paint: Paint = (_code, text) => text): string {
-  const ms = `(${formatMs(span.durationMs)}${span.kind === 'server' ? ', server' : ''})`;
+/** The ERROR span furthest down the tree (the first of those as deep), with its depth (1: a child of the test). */
+export function deepestFailure(spans: TimelineSpan[], depth = 1): {span: TimelineSpan; depth: number} | undefined {
+  let found: {span: TimelineSpan; depth: number} | undefined;
+  for (const span of spans) {
+    const below = deepestFailure(span.children, depth + 1);
+    const here = below ?? (span.error ? {span, depth} : undefined);
+    if (here && (!found || here.depth > found.depth)) found = here;
+  }
+  return found;
+}
+
+function serviceName(resources: TimelineModel['resources'], span: TimelineSpan): string | undefined {
+  const name = resources[span.resource]?.['service.name'];
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+/**
+ * `GET http://127.0.0.1:4100/insights → 429 (12 ms)`; `✗` marks an ERROR span, `!` another non-2xx answer;
+ * `· orders-api` names the service of a span from another one.
+ */
+export function describeSpan(span: TimelineSpan, paint: Paint = (_code, text) => text, service?: string): string {
+  const ms = `(${formatMs(span.durationMs)}${span.kind === 'server' ? ', server' : ''})${service ? ` · ${service}` : ''}`;
   let text: string;
   if (span.http) {
     text = `${span.http.method} ${span.http.url} → ${span.http.statusCode ?? 'no response'} ${ms}`;
