@@ -2,6 +2,7 @@ import {existsSync, writeSync} from 'node:fs';
 import {isAbsolute, join, relative, resolve} from 'node:path';
 import type {Config} from '@jest/types';
 import {errorText, warnOnce} from './diag';
+import {addCodeFrames} from './report/code-frame';
 import {buildTimeline} from './report/model';
 import {isSuiteSpan, isTestSpan} from './report/span-index';
 import {renderHtml} from './report/html';
@@ -115,6 +116,7 @@ export default class OtelReporter {
       return;
     }
     const model = buildTimeline(spans, {runId: run, generatedAt: new Date().toISOString(), traceUrlTemplate: this.options.traceUrlTemplate});
+    addCodeFrames(model, file => this.display(file));
     const home = found[0] ?? folders[0];
     const outputFile = this.options.outputFile ? resolve(this.rootDir, this.options.outputFile) : join(home.dir, REPORT_FILE);
     const {written, failed} = writeReport(renderHtml(model), [outputFile, join(home.folder, REPORT_FILE)]);

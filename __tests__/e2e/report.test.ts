@@ -113,7 +113,23 @@ describe.each([
     const [failedTrace] = traceOf(FAILED);
     const tail = run.stderr.slice(run.stderr.indexOf('Ran all test suites.'));
     expect(tail).toContain('Traces of failed tests (1)');
-    expect(tail).toContain(`✗ ${FAILED}  (api.test.js, trace ${failedTrace})\n  expect(received).toBe(expected) // Object.is equality\n`);
+    expect(tail).toContain(
+      [
+        `✗ ${FAILED}  (api.test.js, trace ${failedTrace})`,
+        '  expect(received).toBe(expected) // Object.is equality',
+        '',
+        '  Expected: 200',
+        '  Received: 429',
+        '',
+        '  api.test.js:19:29',
+        '    17 |     console.log(\'asking for the monthly trend\');',
+        '    18 |     const response = await fetch(`${service.url}/insights?period=month`);',
+        '  > 19 |     expect(response.status).toBe(200);',
+        '    20 |   });',
+        '    21 | });',
+        '',
+      ].join('\n'),
+    );
     expect(tail).toMatch(/\n  └ ✗ GET http:\/\/127\.0\.0\.1:\d+\/insights\?period=month → 429 \(\d+ ms\)\n    └ ! GET \/insights\?period=month → 429 \(\d+ ms, server\)\n/);
     expect(tail).toContain(`  http://localhost:16686/trace/${failedTrace}\n`);
     expect(tail).toContain(`↻ ${FLAKY}  (flaky.test.js, 2 attempts)`);
@@ -143,6 +159,22 @@ describe.each([
     await page.fill('#search', 'ORDERS');
     await page.locator('#list-count', {hasText: /^3 of 7 tests$/}).waitFor();
     expect(await rowNames(page)).toEqual(['orders lists orders in a step of its own', 'orders exports a PDF', 'orders prints the invoice']);
+    await page.fill('#search', '');
+    await page.locator('#list-count', {hasText: /^7 of 7 tests$/}).waitFor();
+  });
+
+  test('the selected failed test starts with its whole error and the failing line; search reads the error, the code and the calls', async () => {
+    await page.locator('#list .row', {hasText: FAILED}).click();
+    expect(await page.locator('#detail-head pre.message').textContent()).toBe('expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 429');
+    expect(await page.locator('#detail-head .frame .at').textContent()).toBe('> 19 |     expect(response.status).toBe(200);');
+    expect(await page.locator('#detail-head .frame .muted').textContent()).toBe('api.test.js:19:29');
+    const box = await page.locator('#detail-head pre.message').boundingBox();
+    expect(box!.y + box!.height).toBeLessThan(850 / 2);
+    for (const query of ['Received: 429', 'Rate Exceeded', 'insights?period', 'toBe(200)']) {
+      await page.fill('#search', query);
+      await page.locator('#list-count', {hasText: /^1 of 7 tests$/}).waitFor();
+      expect(await rowNames(page)).toEqual([FAILED]);
+    }
     await page.fill('#search', '');
     await page.locator('#list-count', {hasText: /^7 of 7 tests$/}).waitFor();
   });

@@ -1,3 +1,4 @@
+import {addCodeFrames} from '../../src/report/code-frame';
 import {escapeHtml, jsonForScript, renderHtml} from '../../src/report/html';
 import {buildTimeline, type TimelineModel} from '../../src/report/model';
 import {PAGE_SCRIPT} from '../../src/report/page-script';
@@ -108,6 +109,9 @@ describe('renderTerminal', () => {
         '',
         `✗ insights loads the monthly trend  (api.test.js, trace ${'a'.repeat(32)})`,
         '  expect(received).toBe(expected) // Object.is equality',
+        '',
+        '  Expected: 200',
+        '  Received: 429',
         '  ├ beforeEach (insights) (1 ms)',
         '  ├ ✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)',
         '  │ └ ! GET /insights → 429 (1 ms, server)',
@@ -118,6 +122,33 @@ describe('renderTerminal', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  test('the whole error without colour codes, and the failing line of the test file with the lines around it', () => {
+    const stack = 'Error: expect(received).toBe(expected)\n    at Object.toBe (/project/node_modules/expect/build/index.js:1:1)\n    at Object.toBe (/project/api.test.js:4:29)';
+    const coloured = testSpan('coloured', 'c'.repeat(32), 'fail', {
+      attributes: {'test.case.name': 'coloured', 'test.suite.name': 'api.test.js', 'jest.test.status': 'fail', 'jest.test.attempt': 1, 'code.file.path': '/project/api.test.js'},
+      status: {code: 2, message: 'expect(\u001b[31mreceived\u001b[39m).toBe(\u001b[32mexpected\u001b[39m)\n\nExpected: \u001b[32m200\u001b[39m\nReceived: \u001b[31m429\u001b[39m'},
+      events: [{name: 'exception', attributes: {'exception.stacktrace': stack}}],
+    });
+    const framed = buildTimeline([coloured]);
+    const sources: Record<string, string> = {'/project/api.test.js': ['a', 'b', 'c', '    expect(response.status).toBe(200);', 'e', 'f', 'g'].join('\n')};
+    addCodeFrames(framed, file => file.replace('/project/', ''), file => sources[file]);
+    expect(framed.tests[0]).toMatchObject({error: 'expect(received).toBe(expected)\n\nExpected: 200\nReceived: 429', frame: {file: 'api.test.js', line: 4, column: 29}});
+    expect(renderTerminal(framed).split('\n').slice(4, 16)).toEqual([
+      '  expect(received).toBe(expected)',
+      '',
+      '  Expected: 200',
+      '  Received: 429',
+      '',
+      '  api.test.js:4:29',
+      '    2 | b',
+      '    3 | c',
+      '  > 4 |     expect(response.status).toBe(200);',
+      '    5 | e',
+      '    6 | f',
+      '',
+    ]);
   });
 
   test('plain text unless colour is asked for', () => {

@@ -10,6 +10,7 @@ import {
   ATTR_TEST_SUITE_RUN_STATUS,
 } from '../semconv';
 import type {StoredSpan} from '../store-read';
+import type {CodeFrame} from './code-frame';
 import {isSuiteSpan, isTestSpan, SpanIndex} from './span-index';
 
 /*
@@ -48,6 +49,10 @@ export interface TimelineTest {
   durationMs: number;
   /** First line of the last failed attempt's error. */
   message?: string;
+  /** The last failed attempt's whole error, colour codes removed. */
+  error?: string;
+  /** The last failed attempt's failing line and the lines around it, when its file could be read. */
+  frame?: CodeFrame;
   /** In the order they ran. */
   attempts: TimelineAttempt[];
 }
@@ -60,6 +65,9 @@ export interface TimelineAttempt {
   startMs: number;
   durationMs: number;
   message?: string;
+  /** The whole error, colour codes removed. */
+  error?: string;
+  frame?: CodeFrame;
   root: TimelineSpan;
 }
 
@@ -164,6 +172,7 @@ function toTest(attemptSpans: StoredSpan[], index: SpanIndex): TimelineTest {
     startMs: span.startMs,
     durationMs: duration(span),
     message: firstLine(span.status.message),
+    error: wholeText(span.status.message),
     root: toSpan(span, span.startMs, index, 'test'),
   }));
   const last = attempts[attempts.length - 1];
@@ -181,6 +190,7 @@ function toTest(attemptSpans: StoredSpan[], index: SpanIndex): TimelineTest {
     startMs: attempts[0].startMs,
     durationMs: round(attempts.reduce((sum, attempt) => sum + attempt.durationMs, 0)),
     message: failed[failed.length - 1]?.message,
+    error: failed[failed.length - 1]?.error,
     attempts,
   };
 }
@@ -269,8 +279,17 @@ function round(ms: number): number {
 }
 
 function firstLine(text: string | undefined): string | undefined {
-  const line = text?.split('\n').find(part => part.trim() !== '');
+  const line = wholeText(text)?.split('\n').find(part => part.trim() !== '');
   return line?.trim() || undefined;
+}
+
+// The terminal's colour and cursor sequences (ansi-regex's pattern): Jest colours `Expected` and `Received`.
+const ANSI = /[\u001b\u009b][[\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\d/#&.:=?%@~_]+)*|[a-zA-Z\d]+(?:;[-a-zA-Z\d/#&.:=?%@~_]*)*)?\u0007)|(?:(?:\d{1,4}(?:;\d{0,4})*)?[\dA-PR-TZcf-nq-uy=><~]))/g;
+
+/** A message as it reads without a terminal: colour codes removed, trailing blank lines dropped. */
+export function wholeText(text: string | undefined): string | undefined {
+  const plain = text?.replace(ANSI, '').replace(/\s+$/, '');
+  return plain?.trim() ? plain.replace(/^\s*\n/, '') : undefined;
 }
 
 function stringOf(value: unknown): string | undefined {

@@ -61,7 +61,9 @@ export const PAGE_DETAIL = String.raw`
     var old = head.querySelector('.attempt-info');
     if (old) old.remove();
     var info = el('div', 'attempt-info');
-    if (attempt.message) info.appendChild(el('div', 'message', attempt.message));
+    var error = attempt.error || attempt.message;
+    if (error) info.appendChild(el('pre', 'message', error));
+    if (attempt.frame) info.appendChild(codeFrame(attempt.frame));
     var trace = el('div', 'muted mono', 'trace ' + attempt.traceId + ' ');
     var url = traceUrl(attempt.traceId);
     if (url) {
@@ -74,6 +76,18 @@ export const PAGE_DETAIL = String.raw`
     info.appendChild(trace);
     head.appendChild(info);
     renderWaterfall(attempt.root);
+  }
+
+  function codeFrame(frame) {
+    var box = el('div', 'frame mono');
+    box.appendChild(el('div', 'muted', frame.file + ':' + frame.line + (frame.column ? ':' + frame.column : '')));
+    var width = String(frame.lines[frame.lines.length - 1].number).length;
+    frame.lines.forEach(function (line) {
+      var number = String(line.number);
+      while (number.length < width) number = ' ' + number;
+      box.appendChild(el('div', line.number === frame.line ? 'at' : '', (line.number === frame.line ? '> ' : '  ') + number + ' | ' + line.text));
+    });
+    return box;
   }
 
   // A file's own trace holds its beforeAll/afterAll hooks; its tests are traces of their own. Shown together, in time.
@@ -202,7 +216,8 @@ export const PAGE_DETAIL = String.raw`
       var a = event.attributes || {};
       if (event.name === 'exception') {
         node.appendChild(el('div', 's-fail', (a['exception.type'] || 'exception') + at + ': ' + (a['exception.message'] || '')));
-        if (a['exception.stacktrace']) node.appendChild(el('pre', 'mono', a['exception.stacktrace']));
+        var frames = String(a['exception.stacktrace'] || '').split('\n').filter(function (line) { return /^\s+at /.test(line); });
+        if (frames.length) node.appendChild(el('pre', 'mono', frames.join('\n')));
       } else if (event.name === 'console') {
         node.appendChild(el('div', 'muted', 'console.' + (a['jest.console.level'] || 'log') + at));
         node.appendChild(el('pre', 'mono', a['jest.console.message']));

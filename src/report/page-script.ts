@@ -47,9 +47,21 @@ const SHARED = String.raw`
     var cache = haystacks[view];
     if (cache[index] === undefined) {
       var item = VIEWS[view].items[index];
-      cache[index] = ((item.name || '') + '\n' + (item.suite || '') + '\n' + (item.message || '')).toLowerCase();
+      var parts = [item.name, item.suite, item.error || item.message];
+      if (item.frame) item.frame.lines.forEach(function (line) { parts.push(line.text); });
+      (item.attempts || [item]).forEach(function (attempt) { spanTexts(attempt.root, parts); });
+      cache[index] = parts.join('\n').toLowerCase();
     }
     return cache[index];
+  }
+
+  // What a search finds in a trace: each call's method, address and answer, each error, each captured response body
+  function spanTexts(span, parts) {
+    if (span.http) parts.push(span.http.method + ' ' + span.http.url + ' ' + (span.http.statusCode || ''));
+    if (span.error && span.message) parts.push(span.message);
+    var body = span.attributes['http.response.body.content'];
+    if (typeof body === 'string') parts.push(body);
+    for (var i = 0; i < span.children.length; i++) spanTexts(span.children[i], parts);
   }
 
   // Header totals

@@ -1,3 +1,4 @@
+import type {CodeFrame} from './code-frame';
 import type {TimelineModel, TimelineSpan, TimelineTest} from './model';
 
 /*
@@ -52,13 +53,25 @@ function failedTest(test: TimelineTest, paint: Paint, options: TerminalOptions):
   const last = test.attempts[test.attempts.length - 1];
   const attempt = test.attempts.length > 1 ? `attempt ${last.attempt} of ${test.attempts.length}, ` : '';
   const lines = [`${paint(RED, `✗ ${test.name}`)}  ${paint(DIM, `(${test.suite}, ${attempt}trace ${last.traceId})`)}`];
-  if (last.message) lines.push(`  ${last.message}`);
+  const error = last.error ?? last.message;
+  if (error) lines.push(...error.split('\n').map(line => (line ? `  ${line}` : '')));
+  if (last.frame) lines.push('', ...frameRows(last.frame, paint), '');
   const rows = treeRows(last.root.children, '  ', paint);
   const maxSpans = options.maxSpans ?? 40;
   lines.push(...rows.slice(0, maxSpans));
   if (rows.length > maxSpans) lines.push(`  ${paint(DIM, `… ${rows.length - maxSpans} more spans`)}`);
   if (options.traceUrlTemplate) lines.push(`  ${options.traceUrlTemplate.split('{traceId}').join(last.traceId)}`);
   return lines;
+}
+
+/** `> 19 |     expect(response.status).toBe(200);` under `  api.test.js:19:29`, like Jest's own code frame. */
+function frameRows(frame: CodeFrame, paint: Paint): string[] {
+  const width = String(frame.lines[frame.lines.length - 1].number).length;
+  const rows = frame.lines.map(({number, text}) => {
+    const row = `${number === frame.line ? '>' : ' '} ${String(number).padStart(width)} | ${text}`.trimEnd();
+    return number === frame.line ? paint(RED, `  ${row}`) : paint(DIM, `  ${row}`);
+  });
+  return [paint(DIM, `  ${frame.file}:${frame.line}${frame.column ? `:${frame.column}` : ''}`), ...rows];
 }
 
 function treeRows(spans: TimelineSpan[], indent: string, paint: Paint): string[] {
