@@ -153,6 +153,9 @@ describe.each([
     ]);
     const icon = (name: string) => page.locator('#list .row', {hasText: name}).locator('.icon').textContent();
     expect([await icon(FAILED), await icon(FLAKY), await icon('stock is counted')]).toEqual(['✕', '↻', '✓']);
+    const marked = await page.locator('#list .row', {has: page.locator('.failed-calls')}).locator('.name').allTextContents();
+    expect(marked).toEqual(['orders lists orders in a step of its own']);
+    expect(await page.locator('#list .row .failed-calls').textContent()).toBe('! 1 failed call');
     await page.click('#filters button[data-status="flaky"]');
     expect(await rowNames(page)).toEqual([FLAKY]);
     await page.click('#filters button[data-status="all"]');
@@ -191,6 +194,8 @@ describe.each([
     const served = rows.filter({hasText: 'GET /insights?period=month'});
     expect((await served.getAttribute('class'))!.split(' ')).toContain('is-flagged');
     expect((await rows.first().getAttribute('class'))!.split(' ')).toContain('is-error');
+    expect(await page.locator('#waterfall .wf-row[aria-selected="true"]').textContent()).toContain('GET /insights?period=month');
+    expect(await page.locator('#span-detail h3').textContent()).toBe('GET /insights?period=month → 429');
     expect(await page.locator('#detail-head a').getAttribute('href')).toBe(`http://localhost:16686/trace/${traceOf(FAILED)[0]}`);
   });
 
@@ -216,6 +221,9 @@ describe.each([
     expect(await page.locator('#attempts button').allTextContents()).toEqual([expect.stringMatching(/^attempt 1 ✕/), expect.stringMatching(/^attempt 2 ✓/)]);
     expect(await page.locator('#attempts button[aria-pressed="true"]').textContent()).toMatch(/^attempt 1/);
     expect(await page.locator('#waterfall .wf-row.is-flagged', {hasText: '503'}).count()).toBe(2);
+    expect(await page.locator('#span-detail h3').textContent()).toBe('GET /inventory?attempt=1 → 503');
+    await page.locator('#attempts button', {hasText: 'attempt 2'}).click();
+    expect(await page.locator('#waterfall .wf-row[aria-selected="true"]').getAttribute('class')).toContain('t-test');
     await page.click('#detail-head .link');
     expect(await page.locator('#detail-head h2').textContent()).toContain('flaky.test.js');
     const names = await page.locator('#waterfall .wf-row .wf-name').allTextContents();

@@ -55,6 +55,8 @@ export interface TimelineTest {
   frame?: CodeFrame;
   /** In the order they ran. */
   attempts: TimelineAttempt[];
+  /** A test that passed although calls in its last attempt failed (a 500, then a 200 on a retry): how many did. */
+  failedCalls?: number;
 }
 
 export interface TimelineAttempt {
@@ -192,6 +194,7 @@ function toTest(attemptSpans: StoredSpan[], index: SpanIndex): TimelineTest {
     message: failed[failed.length - 1]?.message,
     error: failed[failed.length - 1]?.error,
     attempts,
+    failedCalls: status === 'pass' || status === 'flaky' ? countFailedCalls(last.root) || undefined : undefined,
   };
 }
 
@@ -235,6 +238,19 @@ function toSpan(span: StoredSpan, originMs: number, index: SpanIndex, type?: Spa
       .filter(child => !seen.has(child))
       .map(child => toSpan(child, originMs, index, undefined, seen)),
   };
+}
+
+/** Flagged spans under `root`, a call answered by a traced server counted once (by its client span). */
+function countFailedCalls(root: TimelineSpan): number {
+  let count = 0;
+  const visit = (span: TimelineSpan) => {
+    for (const child of span.children) {
+      if (child.flagged && child.kind !== 'server') count += 1;
+      visit(child);
+    }
+  };
+  visit(root);
+  return count;
 }
 
 function httpOf(span: StoredSpan): TimelineSpan['http'] {

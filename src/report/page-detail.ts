@@ -133,7 +133,7 @@ export const PAGE_DETAIL = String.raw`
     axis.appendChild(scale);
     box.appendChild(axis);
     var fragment = document.createDocumentFragment();
-    var first = null;
+    var first = null, culprit = null;
     rows.forEach(function (row) {
       var span = row.span;
       var line = el('div', 'wf-row t-' + span.type + (span.error ? ' is-error' : '') + (span.flagged ? ' is-flagged' : ''));
@@ -165,9 +165,13 @@ export const PAGE_DETAIL = String.raw`
       line.addEventListener('click', function () { selectSpan(span, line); });
       fragment.appendChild(line);
       if (!first) first = {span: span, line: line};
+      if (row.depth > 0 && span.flagged && (!culprit || row.depth > culprit.depth)) culprit = {span: span, line: line, depth: row.depth};
     });
     box.appendChild(fragment);
-    selectSpan(first.span, first.line);
+    // A failure opens on what explains it: the deepest ERROR span or non-2xx answer, not the test's own span.
+    var chosen = root.error && culprit ? culprit : first;
+    selectSpan(chosen.span, chosen.line);
+    if (chosen !== first) chosen.line.scrollIntoView({block: 'nearest'});
   }
 
   function label(span) {
