@@ -16,12 +16,15 @@ interface Exporter<Item> {
   shutdown(): Promise<void>;
 }
 
-/** The counts of one signal: `noun` names what is counted in messages (`spans`, `log records`). */
+/** The counts of one signal: `noun` names what is counted in messages (`spans`, `log records`), `one` one of it. */
 class Ledger<Item> {
   protected ended = 0;
   private readonly destinations: Array<ReportingExporter<Item>> = [];
 
-  constructor(private readonly noun: string) {}
+  constructor(
+    private readonly noun: string,
+    private readonly one: string,
+  ) {}
 
   /** Wraps `exporter` so that its deliveries are counted and its first failure is reported. */
   track<E extends Exporter<Item>>(exporter: E, target: string): E {
@@ -39,7 +42,7 @@ class Ledger<Item> {
       if (destination.refused > 0) reasons.push(`${destination.refused} in exports that failed (${destination.lastError})`);
       const unsent = lost - destination.refused;
       if (unsent > 0) reasons.push(`${unsent} still waiting for export when the process exited`);
-      return [`${lost} of ${this.ended} ${this.noun} were not exported to ${destination.target}: ${reasons.join('; ')}.`];
+      return [`${lost} of ${this.ended} ${this.ended === 1 ? this.one : this.noun} ${lost === 1 ? 'was' : 'were'} not exported to ${destination.target}: ${reasons.join('; ')}.`];
     });
   }
 
@@ -51,7 +54,7 @@ class Ledger<Item> {
 
 export class SpanLedger extends Ledger<ReadableSpan> implements SpanProcessor {
   constructor() {
-    super('spans');
+    super('spans', 'span');
   }
 
   onStart(): void {}
@@ -72,7 +75,7 @@ export class SpanLedger extends Ledger<ReadableSpan> implements SpanProcessor {
 /** Counts every log record emitted (console output with `console: 'logs'`) against what each destination took. */
 export class LogLedger extends Ledger<ReadableLogRecord> implements LogRecordProcessor {
   constructor() {
-    super('log records');
+    super('log records', 'log record');
   }
 
   onEmit(): void {

@@ -113,7 +113,7 @@ describe('renderTerminal', () => {
         '  Expected: 200',
         '  Received: 429',
         '  ├ beforeEach (insights) (1 ms)',
-        '  ├ ✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)',
+        '  ├ ✗ GET /insights → 429 (12 ms, 127.0.0.1:4100)',
         '  │ └ ! GET /insights → 429 (1 ms, server)',
         '  └ ✗ parse answer (1 ms): Unexpected token R',
         `  http://localhost:16686/trace/${'a'.repeat(32)}`,
@@ -154,7 +154,7 @@ describe('renderTerminal', () => {
   test('plain text unless colour is asked for', () => {
     expect(renderTerminal(model)).not.toContain('\u001b[');
     const coloured = renderTerminal(model, {color: true});
-    expect(coloured).toContain('\u001b[31m✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)\u001b[0m');
+    expect(coloured).toContain('\u001b[31m✗ GET /insights → 429 (12 ms, 127.0.0.1:4100)\u001b[0m');
     expect(coloured).toContain('\u001b[33m! GET /insights → 429 (1 ms, server)\u001b[0m');
   });
 
@@ -173,14 +173,18 @@ describe('renderTerminal', () => {
     const many: TimelineModel = {...model, tests: Array.from({length: 3}, () => model.tests[0])};
     const text = renderTerminal(many, {maxTests: 2, maxSpans: 2});
     expect(text.match(/^✗ insights/gm)).toHaveLength(2);
-    expect(text).toContain('… and 1 more failed tests: see the HTML report');
+    expect(text).toContain('… and 1 more failed test: see the HTML report');
     expect(text.match(/… 2 more spans/g)).toHaveLength(2);
+    const four = renderTerminal({...model, tests: Array.from({length: 4}, () => model.tests[0])}, {maxTests: 2, maxSpans: 3});
+    expect(four).toContain('… and 2 more failed tests: see the HTML report');
+    expect(four.match(/… 1 more span\n/g)).toHaveLength(2);
   });
 
   test('describeSpan says what an HTTP call did', () => {
     const call = model.tests[0].attempts[0].root.children[1];
-    expect(describeSpan(call)).toBe('✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)');
-    expect(describeSpan({...call, error: false, flagged: false, http: {...call.http!, statusCode: 200}, durationMs: 2500})).toBe('GET http://127.0.0.1:4100/insights → 200 (2.50 s)');
-    expect(describeSpan({...call, http: {method: 'GET', url: 'http://127.0.0.1:9/'}})).toBe('✗ GET http://127.0.0.1:9/ → no response (12 ms)');
+    expect(call.http).toEqual({method: 'GET', url: 'http://127.0.0.1:4100/insights', target: '/insights', host: '127.0.0.1:4100', statusCode: 429});
+    expect(describeSpan(call)).toBe('✗ GET /insights → 429 (12 ms, 127.0.0.1:4100)');
+    expect(describeSpan({...call, error: false, flagged: false, http: {...call.http!, statusCode: 200}, durationMs: 2500})).toBe('GET /insights → 200 (2.50 s, 127.0.0.1:4100)');
+    expect(describeSpan({...call, http: {method: 'GET', url: 'http://127.0.0.1:9/', target: '/', host: '127.0.0.1:9'}})).toBe('✗ GET / → no response (12 ms, 127.0.0.1:9)');
   });
 });

@@ -99,7 +99,8 @@ export interface TimelineSpan {
   error: boolean;
   /** The span's status message, first line. */
   message?: string;
-  http?: {method: string; url: string; statusCode?: number};
+  /** `target` is the path and query, `host` the host and port when the URL has them: labels lead with the target. */
+  http?: {method: string; url: string; target: string; host?: string; statusCode?: number};
   /** Worth a look: ERROR status, or an HTTP call answered with something other than 2xx (or not at all). */
   flagged: boolean;
   attributes: Record<string, unknown>;
@@ -263,7 +264,14 @@ function httpOf(span: StoredSpan): TimelineSpan['http'] {
     const query = stringOf(a['url.query'])?.replace(/^\?/, '');
     url = `${stringOf(a['url.path']) ?? stringOf(a['http.target']) ?? ''}${query ? `?${query}` : ''}`;
   }
-  return {method, url, statusCode: Number.isFinite(status) && status > 0 ? status : undefined};
+  const parts = /^[a-z][a-z\d+.-]*:\/\/([^/?#]*)(.*)$/i.exec(url);
+  return {
+    method,
+    url,
+    target: (parts ? parts[2] : url) || '/',
+    host: parts?.[1] || undefined,
+    statusCode: Number.isFinite(status) && status > 0 ? status : undefined,
+  };
 }
 
 function compareTests(a: TimelineTest, b: TimelineTest): number {

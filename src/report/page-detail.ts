@@ -123,12 +123,12 @@ export const PAGE_DETAIL = String.raw`
     var box = $('waterfall');
     box.textContent = '';
     var axis = el('div', 'wf-axis');
-    axis.appendChild(el('div', 'wf-name', rows.length + ' spans'));
+    axis.appendChild(el('div', 'wf-name', plural(rows.length, 'span')));
     var scale = el('div', 'wf-track');
-    [0, 0.25, 0.5, 0.75, 1].forEach(function (step) {
-      var tick = el('span', '', ms(total * step));
-      tick.style.left = step * 100 + '%';
-      scale.appendChild(tick);
+    axisTicks(total).forEach(function (tick) {
+      var node = el('span', tick.value / total > 0.92 ? 'end' : '', tick.label);
+      node.style.left = (tick.value / total) * 100 + '%';
+      scale.appendChild(node);
     });
     axis.appendChild(scale);
     box.appendChild(axis);
@@ -143,7 +143,8 @@ export const PAGE_DETAIL = String.raw`
       name.style.paddingLeft = 8 + row.depth * 14 + 'px';
       name.appendChild(el('span', 'kind', span.type === 'span' ? span.kind : span.type));
       if (span.http) name.appendChild(el('span', 'code' + (span.flagged ? ' bad' : ''), span.http.statusCode || 'none'));
-      name.appendChild(document.createTextNode(' ' + (span.http ? span.http.method + ' ' + span.http.url : label(span))));
+      name.appendChild(document.createTextNode(' ' + (span.http ? span.http.method + ' ' + (span.http.target || span.http.url) : label(span))));
+      if (span.http && span.http.host) name.appendChild(el('span', 'host', span.http.host));
       name.title = label(span);
       line.appendChild(name);
       var track = el('div', 'wf-track');
@@ -174,8 +175,24 @@ export const PAGE_DETAIL = String.raw`
     if (chosen !== first) chosen.line.scrollIntoView({block: 'nearest'});
   }
 
+  // Round, distinct values: a step of 1, 2 or 5 times a power of ten, at most five ticks from 0
+  function axisTicks(total) {
+    var raw = total / 4;
+    var power = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 5, 10].map(function (f) { return f * power; }).find(function (candidate) { return candidate >= raw; });
+    var seconds = total >= 1000 && step >= 100;
+    var unit = seconds ? step / 1000 : step;
+    var decimals = Math.max(0, -Math.floor(Math.log10(unit) + 1e-9));
+    var ticks = [];
+    for (var i = 0; i * step <= total * (1 + 1e-9); i++) {
+      var value = i * step;
+      ticks.push({value: value, label: (seconds ? (value / 1000).toFixed(decimals) + ' s' : value.toFixed(decimals) + ' ms')});
+    }
+    return ticks;
+  }
+
   function label(span) {
-    if (span.http) return span.http.method + ' ' + span.http.url + ' → ' + (span.http.statusCode || 'no response');
+    if (span.http) return span.http.method + ' ' + (span.http.target || span.http.url) + ' → ' + (span.http.statusCode || 'no response') + (span.http.host ? ' · ' + span.http.host : '');
     return span.name + (span.error && span.message ? ' — ' + span.message : '');
   }
 

@@ -41,7 +41,7 @@ export const PAGE_LIST = String.raw`
     state.shown = shown;
     spacer.style.height = shown.length * ROW_HEIGHT + 'px';
     list.scrollTop = 0;
-    $('list-count').textContent = shown.length + ' of ' + items.length + ' ' + VIEWS[state.view].noun;
+    $('list-count').textContent = shown.length + ' of ' + items.length + ' ' + (items.length === 1 ? VIEWS[state.view].noun.slice(0, -1) : VIEWS[state.view].noun);
     renderRows();
   }
 

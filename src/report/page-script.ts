@@ -38,6 +38,9 @@ const SHARED = String.raw`
     if (value < 1000) return Math.round(value) + ' ms';
     return (value / 1000).toFixed(value < 10000 ? 2 : 1) + ' s';
   }
+  function plural(count, noun) {
+    return count + ' ' + noun + (count === 1 ? '' : 's');
+  }
   function traceUrl(traceId) {
     if (!model.traceUrlTemplate) return null;
     var url = model.traceUrlTemplate.split('{traceId}').join(traceId);
@@ -72,7 +75,7 @@ const SHARED = String.raw`
     [['fail', c.fail], ['flaky', c.flaky], ['pass', c.pass], ['skip', c.skip], ['todo', c.todo]].forEach(function (pair) {
       if (pair[1] > 0) totals.appendChild(el('span', statusClass(pair[0]), pair[1] + ' ' + LABELS[pair[0]]));
     });
-    totals.appendChild(el('span', 'muted', c.total + ' tests in ' + c.suites + ' files'));
+    totals.appendChild(el('span', 'muted', plural(c.total, 'test') + ' in ' + plural(c.suites, 'file')));
   })();
 `;
 

@@ -61,7 +61,8 @@ main { flex: 1; display: flex; min-height: 0; }
 .wf-track { flex: 1; position: relative; margin-right: 64px; }
 .wf-axis .wf-track span { position: absolute; top: 3px; transform: translateX(-50%); white-space: nowrap; }
 .wf-axis .wf-track span:first-child { transform: none; }
-.wf-axis .wf-track span:last-child { transform: translateX(-100%); }
+.wf-axis .wf-track span.end { transform: translateX(-100%); }
+.wf-name .host { color: var(--muted); font-weight: normal; margin-left: 8px; }
 .wf-row { cursor: pointer; border-bottom: 1px solid transparent; }
 .wf-row:hover { background: var(--hover); }
 .wf-row[aria-selected="true"] { background: var(--selected); }

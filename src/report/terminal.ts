@@ -35,7 +35,7 @@ export function renderTerminal(model: TimelineModel, options: TerminalOptions = 
   if (failed.length > 0) {
     lines.push('', paint(BOLD, `Traces of failed tests (${failed.length})`));
     for (const test of failed.slice(0, maxTests)) lines.push('', ...failedTest(test, paint, options));
-    if (failed.length > maxTests) lines.push('', paint(DIM, `… and ${failed.length - maxTests} more failed tests: see the HTML report`));
+    if (failed.length > maxTests) lines.push('', paint(DIM, `… and ${failed.length - maxTests} more failed ${failed.length - maxTests === 1 ? 'test' : 'tests'}: see the HTML report`));
   }
   if (flaky.length > 0) {
     lines.push('', paint(BOLD, `Flaky tests, passed on a retry (${flaky.length})`));
@@ -59,7 +59,7 @@ function failedTest(test: TimelineTest, paint: Paint, options: TerminalOptions):
   const rows = treeRows(last.root.children, '  ', paint);
   const maxSpans = options.maxSpans ?? 40;
   lines.push(...rows.slice(0, maxSpans));
-  if (rows.length > maxSpans) lines.push(`  ${paint(DIM, `… ${rows.length - maxSpans} more spans`)}`);
+  if (rows.length > maxSpans) lines.push(`  ${paint(DIM, `… ${rows.length - maxSpans} more ${rows.length - maxSpans === 1 ? 'span' : 'spans'}`)}`);
   if (options.traceUrlTemplate) lines.push(`  ${options.traceUrlTemplate.split('{traceId}').join(last.traceId)}`);
   return lines;
 }
@@ -84,12 +84,12 @@ function treeRows(spans: TimelineSpan[], indent: string, paint: Paint): string[]
   return rows;
 }
 
-/** `GET http://127.0.0.1:4100/insights → 429 (12 ms)`; `✗` marks an ERROR span, `!` another non-2xx answer. */
+/** `GET /insights → 429 (12 ms, 127.0.0.1:4100)`; `✗` marks an ERROR span, `!` another non-2xx answer. */
 export function describeSpan(span: TimelineSpan, paint: Paint = (_code, text) => text): string {
-  const ms = `(${formatMs(span.durationMs)}${span.kind === 'server' ? ', server' : ''})`;
+  const ms = `(${[formatMs(span.durationMs), span.kind === 'server' ? 'server' : '', span.http?.host ?? ''].filter(Boolean).join(', ')})`;
   let text: string;
   if (span.http) {
-    text = `${span.http.method} ${span.http.url} → ${span.http.statusCode ?? 'no response'} ${ms}`;
+    text = `${span.http.method} ${span.http.target} → ${span.http.statusCode ?? 'no response'} ${ms}`;
   } else {
     text = `${span.name} ${ms}`;
   }
