@@ -1,6 +1,7 @@
 import {existsSync, writeSync} from 'node:fs';
 import {isAbsolute, join, relative, resolve} from 'node:path';
 import type {Config} from '@jest/types';
+import {loadConfig} from './config';
 import {errorText, warnOnce} from './diag';
 import {addCodeFrames} from './report/code-frame';
 import {buildTimeline} from './report/model';
@@ -44,6 +45,9 @@ export default class OtelReporter {
   private readonly options: OtelReporterOptions;
   private readonly configError: Error | undefined;
   private pendingOutput = '';
+  private readonly checkedProjects = new WeakSet<object>();
+  /** Said at the start: the store is off, so the end need not say that no spans were found. */
+  private storeOffSaid = false;
   // Jest's exit replaces process.stderr.write with a no-op: at exit, write to the descriptor itself.
   private readonly printOnExit = () => this.print(text => writeSync(process.stderr.fd, text));
 
@@ -72,6 +76,27 @@ export default class OtelReporter {
       this.report(projects, results.startTime);
     } catch (error) {
       warnOnce(`could not make the HTML report: ${errorText(error)}`);
+    }
+  }
+
+  /**
+   * As the first file of each project starts: a project whose traces skip the local store gets no report, and is
+   * told so now rather than after the run.
+   */
+  onTestFileStart(test: {context?: {config?: ProjectLike['config']}}): void {
+    const config = test?.context?.config;
+    if (!config || this.checkedProjects.has(config)) return;
+    this.checkedProjects.add(config);
+    try {
+      const environment = loadConfig(config.testEnvironmentOptions);
+      if (!environment.enabled || environment.exporters.includes('store')) return;
+      this.storeOffSaid = true;
+      warnOnce(
+        `the HTML report reads the local trace store, but this run's traces go only to ${environment.exporters.join(' and ')}: ` +
+          `set testEnvironmentOptions.otel.exporter to [${[...environment.exporters, 'store'].map(name => `"${name}"`).join(', ')}] (or OTEL_TRACES_EXPORTER=${[...environment.exporters, 'store'].join(',')}) for a report`,
+      );
+    } catch (error) {
+      warnOnce(`could not read the environment's options: ${errorText(error)}`);
     }
   }
 
@@ -111,6 +136,7 @@ export default class OtelReporter {
     let spans: StoredSpan[] = found.flatMap(({folder}) => readRun(folder));
     if (typeof startTime === 'number' && startTime > 0) spans = spans.filter(span => span.startMs >= startTime - CLOCK_SLACK_MS);
     if (!spans.some(span => isTestSpan(span) || isSuiteSpan(span))) {
+      if (this.storeOffSaid) return;
       const where = folders.map(({folder}) => this.display(folder)).join(', ');
       warnOnce(`no spans of this run in ${where}, so no HTML report (the local trace store receives spans when no OTLP endpoint is set, or with the "store" exporter)`);
       return;
