@@ -44,7 +44,7 @@ export class FileTracing {
     if (this.config.enabled) {
       safely('watching circus storages', watchCircusStorages);
       this.pipeline = safely('starting the telemetry pipeline', () => getPipeline(this.config, projectConfig.rootDir));
-      if (this.pipeline) safely('saying where the traces go', () => tellDestination(this.config, globalConfig, projectConfig.rootDir));
+      if (this.pipeline && !this.pipeline.adopted) safely('saying where the traces go', () => tellDestination(this.config, globalConfig, projectConfig.rootDir));
       const pipeline = this.pipeline;
       this.recorder = safely('starting the suite span', () =>
         pipeline

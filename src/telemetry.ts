@@ -45,6 +45,8 @@ export interface Pipeline {
    * `backgroundFlush`), or, when `wait` is set, as `flush` does. Never rejects.
    */
   release(deadlineMillis: number, wait: boolean): Promise<void>;
+  /** Spans go through another SDK's provider, to its exporters, not ours. */
+  readonly adopted?: true;
 }
 
 /** An export slower than this makes teardowns wait for their export again, as a slow collector needs. */
@@ -159,7 +161,7 @@ function adoptRegisteredProvider(): Pipeline {
   const provider = trace.getTracerProvider() as {getDelegate?: () => unknown};
   const delegate = (provider.getDelegate?.() ?? provider) as {forceFlush?: () => Promise<void>};
   const flush: Pipeline['flush'] = deadlineMillis => withDeadline(delegate.forceFlush?.() ?? Promise.resolve(), deadlineMillis);
-  return {tracer: trace.getTracer(TRACER_NAME), flush, release: flush};
+  return {tracer: trace.getTracer(TRACER_NAME), flush, release: flush, adopted: true};
 }
 
 /** The exporter of a destination; undefined (and said) for a store whose folder cannot be created. */
