@@ -44,16 +44,35 @@ export function warnOnce(message: string): void {
  * a detail (the error of a failed export) share a key. Falls back to once per process.
  */
 export function warnOncePerRun(key: string, message: string): void {
-  if (said.has(message)) return;
+  if (claimForRun(key, message)) warnInThisProcess(message);
+}
+
+/**
+ * An informational line (where the traces went), once per `jest` run like a warning, but without the warning's
+ * prefix: `jest-environment-otel: …`, so that it reads as news, not as a problem.
+ */
+export function tellOncePerRun(key: string, message: string): void {
+  if (!claimForRun(key, message)) return;
+  said.add(message);
+  try {
+    process.stderr.write(`jest-environment-otel: ${message}\n`);
+  } catch {
+    // stderr closed: nothing left to tell.
+  }
+}
+
+/** Whether this process is the first of the run to claim `key`; false once it (or another process) has. */
+function claimForRun(key: string, message: string): boolean {
+  if (said.has(message)) return false;
   try {
     closeSync(openSync(join(runTempFolder(invocationId()), key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       said.add(message);
-      return;
+      return false;
     }
   }
-  warnInThisProcess(message);
+  return true;
 }
 
 /** Once per process: for what each worker has to say for itself (the spans it could not export). */

@@ -12,6 +12,7 @@ import {fetchRememberingBodies} from './payloads';
 import {SuiteRecorder} from './recorder';
 import {getPipeline, TRACER_NAME, type Pipeline} from './telemetry';
 import {createTestApi} from './test-api';
+import {tellDestination} from './destination';
 import {markTraced} from './traced-files';
 
 type Sandbox = Record<string, unknown> & {console?: unknown; process?: NodeJS.Process; fetch?: typeof fetch};
@@ -45,6 +46,7 @@ export class FileTracing {
     if (this.config.enabled) {
       safely('watching circus storages', watchCircusStorages);
       this.pipeline = safely('starting the telemetry pipeline', () => getPipeline(this.config, projectConfig.rootDir));
+      if (this.pipeline && !this.pipeline.adopted) safely('saying where the traces go', () => tellDestination(this.config, globalConfig, projectConfig.rootDir));
       const pipeline = this.pipeline;
       this.recorder = safely('starting the suite span', () =>
         pipeline

@@ -23,7 +23,7 @@ export interface LedgerCounts {
 }
 
 /** Lines describing what each destination missed (`noun`: spans, log records); empty when none was missed. */
-export function lossLines({ended, destinations}: LedgerCounts, when: string, noun = 'spans'): string[] {
+export function lossLines({ended, destinations}: LedgerCounts, when: string, noun = 'spans', one = 'span'): string[] {
   return destinations.flatMap(destination => {
     const lost = ended - destination.delivered;
     if (lost <= 0) return [];
@@ -31,7 +31,7 @@ export function lossLines({ended, destinations}: LedgerCounts, when: string, nou
     if (destination.refused > 0) reasons.push(`${destination.refused} in exports that failed (${destination.lastError})`);
     const unsent = lost - destination.refused;
     if (unsent > 0) reasons.push(`${unsent} still waiting for export ${when}`);
-    return [`${lost} of ${ended} ${noun} were not exported to ${destination.target}: ${reasons.join('; ')}.`];
+    return [`${lost} of ${ended} ${ended === 1 ? one : noun} ${lost === 1 ? 'was' : 'were'} not exported to ${destination.target}: ${reasons.join('; ')}.`];
   });
 }
 

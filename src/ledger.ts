@@ -21,12 +21,15 @@ interface Exporter<Item> {
   shutdown(): Promise<void>;
 }
 
-/** The counts of one signal: `noun` names what is counted in messages (`spans`, `log records`). */
+/** The counts of one signal: `noun` names what is counted in messages (`spans`, `log records`), `one` one of it. */
 class Ledger<Item> {
   protected ended = 0;
   private readonly destinations: Array<ReportingExporter<Item>> = [];
 
-  constructor(private readonly noun: string) {}
+  constructor(
+    private readonly noun: string,
+    private readonly one: string,
+  ) {}
 
   /** Wraps `exporter` so that its deliveries are counted and its first failure is reported. */
   track<E extends Exporter<Item>>(exporter: E, target: string): E {
@@ -37,7 +40,7 @@ class Ledger<Item> {
 
   /** Lines describing what each destination missed; empty when none was missed. */
   losses(when = 'when the process exited'): string[] {
-    return lossLines(this.counts(), when, this.noun);
+    return lossLines(this.counts(), when, this.noun, this.one);
   }
 
   /** Keeps the counts where a later process of the run finds them if this one is killed (spans only). */
@@ -70,7 +73,7 @@ export class SpanLedger extends Ledger<ReadableSpan> implements SpanProcessor {
   private readonly file: LedgerFile | undefined;
 
   constructor() {
-    super('spans');
+    super('spans', 'span');
     if (!isWorkerProcess()) return;
     this.file = new LedgerFile(invocationId());
     reportVanishedWorkers(invocationId(), warnInThisProcess);
@@ -102,7 +105,7 @@ export class SpanLedger extends Ledger<ReadableSpan> implements SpanProcessor {
 /** Counts every log record emitted (console output with `console: 'logs'`) against what each destination took. */
 export class LogLedger extends Ledger<ReadableLogRecord> implements LogRecordProcessor {
   constructor() {
-    super('log records');
+    super('log records', 'log record');
   }
 
   onEmit(): void {

@@ -1,7 +1,9 @@
 import {existsSync, writeSync} from 'node:fs';
 import {isAbsolute, join, relative, resolve} from 'node:path';
 import type {Config} from '@jest/types';
+import {loadConfig} from './config';
 import {errorText, warnInThisProcess, warnOnce} from './diag';
+import {addCodeFrames} from './report/code-frame';
 import {buildTimeline} from './report/model';
 import {isSuiteSpan, isTestSpan} from './report/span-index';
 import {renderHtml} from './report/html';
@@ -49,6 +51,9 @@ export default class OtelReporter {
   private readonly receiver: ResolvedReceiverOptions | undefined;
   private readonly watching: boolean;
   private pendingOutput = '';
+  private readonly checkedProjects = new WeakSet<object>();
+  /** Said at the start: the store is off, so the end need not say that no spans were found. */
+  private storeOffSaid = false;
   // Jest's exit replaces process.stderr.write with a no-op: at exit, write to the descriptor itself.
   private readonly printOnExit = () => this.print(text => writeSync(process.stderr.fd, text));
 
@@ -122,6 +127,27 @@ export default class OtelReporter {
   }
 
   /**
+   * As the first file of each project starts: a project whose traces skip the local store gets no report, and is
+   * told so now rather than after the run.
+   */
+  onTestFileStart(test: {context?: {config?: ProjectLike['config']}}): void {
+    const config = test?.context?.config;
+    if (!config || this.checkedProjects.has(config)) return;
+    this.checkedProjects.add(config);
+    try {
+      const environment = loadConfig(config.testEnvironmentOptions);
+      if (!environment.enabled || environment.exporters.includes('store')) return;
+      this.storeOffSaid = true;
+      warnOnce(
+        `the HTML report reads the local trace store, but this run's traces go only to ${environment.exporters.join(' and ')}: ` +
+          `set testEnvironmentOptions.otel.exporter to [${[...environment.exporters, 'store'].map(name => `"${name}"`).join(', ')}] (or OTEL_TRACES_EXPORTER=${[...environment.exporters, 'store'].join(',')}) for a report`,
+      );
+    } catch (error) {
+      warnOnce(`could not read the environment's options: ${errorText(error)}`);
+    }
+  }
+
+  /**
    * Jest asks every reporter for its last error once all of them have completed the run, so this is where the
    * summary is printed: after Jest's own (Jest always adds its summary reporter last). A run that ends another way
    * (`--bail`) prints it as the process exits.
@@ -152,11 +178,13 @@ export default class OtelReporter {
   private report(projects: ProjectLike[], spans: StoredSpan[]): void {
     const {run, folders, home} = this.storeFolders(projects);
     if (!spans.some(span => isTestSpan(span) || isSuiteSpan(span))) {
+      if (this.storeOffSaid) return;
       const where = folders.map(({folder}) => this.display(folder)).join(', ');
       warnOnce(`no spans of this run in ${where}, so no HTML report (the local trace store receives spans when no OTLP endpoint is set, or with the "store" exporter)`);
       return;
     }
     const model = buildTimeline(spans, {runId: run, generatedAt: new Date().toISOString(), traceUrlTemplate: this.options.traceUrlTemplate});
+    addCodeFrames(model, file => this.display(file));
     const outputFile = this.options.outputFile ? resolve(this.rootDir, this.options.outputFile) : join(home.dir, REPORT_FILE);
     const {written, failed} = writeReport(renderHtml(model), [outputFile, join(home.folder, REPORT_FILE)]);
     for (const {file, error} of failed) warnOnce(`could not write the HTML report to ${this.display(file)}: ${errorText(error)}`);

@@ -1,8 +1,8 @@
 import {appendFile, readdirSync, rmSync, statSync} from 'node:fs';
-import {join} from 'node:path';
+import {join, relative} from 'node:path';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan} from '@opentelemetry/sdk-trace';
-import {errorText, warnOnce} from './diag';
+import {errorText, tellOncePerRun, warnOnce} from './diag';
 import {makeDirectory} from './make-directory';
 import {traceSerializers} from './serializers';
 
@@ -81,7 +81,11 @@ export class StoreExporter<Item = ReadableSpan> {
     if (this.ready) return;
     makeDirectory(runFolder(this.dir, this.run));
     this.ready = true;
-    pruneRuns(this.dir, this.keepRuns, this.run);
+    const removed = pruneRuns(this.dir, this.keepRuns, this.run);
+    if (removed > 0) {
+      const runs = removed === 1 ? '1 older run' : `${removed} older runs`;
+      tellOncePerRun('pruned-runs', `removed ${runs} from ${relative(process.cwd(), join(this.dir, RUNS_FOLDER)) || RUNS_FOLDER} (keepRuns: ${this.keepRuns})`);
+    }
   }
 }
 
@@ -102,8 +106,11 @@ export function openStore(dir: string, configured: string, run: string, keepRuns
   }
 }
 
-/** Removes all but the newest `keep` run folders (never `current`). Another worker may prune at once: ignore races. */
-export function pruneRuns(dir: string, keep: number, current: string): void {
+/**
+ * Removes all but the newest `keep` run folders (never `current`) and says how many it removed. Another worker may
+ * prune at once: ignore races.
+ */
+export function pruneRuns(dir: string, keep: number, current: string): number {
   const root = join(dir, RUNS_FOLDER);
   let runs: Array<{name: string; time: number}>;
   try {
@@ -111,14 +118,17 @@ export function pruneRuns(dir: string, keep: number, current: string): void {
       .filter(entry => entry.isDirectory() && entry.name !== current)
       .map(entry => ({name: entry.name, time: statSync(join(root, entry.name)).mtimeMs}));
   } catch {
-    return;
+    return 0;
   }
   runs.sort((a, b) => b.time - a.time);
+  let removed = 0;
   for (const old of runs.slice(Math.max(0, keep - 1))) {
     try {
       rmSync(join(root, old.name), {recursive: true, force: true});
+      removed += 1;
     } catch {
       // another worker got there first
     }
   }
+  return removed;
 }

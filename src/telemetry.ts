@@ -39,6 +39,8 @@ export interface Pipeline {
   flush(deadlineMillis: number): Promise<void>;
   /** A test file's teardown: see `backgroundFlush`. Never rejects. */
   release(options: ReleaseOptions): Promise<void>;
+  /** Spans go through another SDK's provider, to its exporters, not ours. */
+  readonly adopted?: true;
 }
 
 export interface ReleaseOptions {
@@ -191,7 +193,7 @@ function adoptRegisteredProvider(): Pipeline {
   const provider = trace.getTracerProvider() as {getDelegate?: () => unknown};
   const delegate = (provider.getDelegate?.() ?? provider) as {forceFlush?: () => Promise<void>};
   const flush: Pipeline['flush'] = deadlineMillis => withDeadline(delegate.forceFlush?.() ?? Promise.resolve(), deadlineMillis);
-  return {tracer: trace.getTracer(TRACER_NAME), flush, release: ({deadlineMillis}) => flush(deadlineMillis)};
+  return {tracer: trace.getTracer(TRACER_NAME), flush, release: ({deadlineMillis}) => flush(deadlineMillis), adopted: true};
 }
 
 /** The exporter of a destination; undefined (and said) for a store whose folder cannot be created. */

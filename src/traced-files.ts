@@ -33,7 +33,7 @@ export function untracedMessage(untraced: readonly string[], total: number, disp
   const names = untraced.map(display).sort().slice(0, LISTED).join(', ');
   const more = untraced.length > LISTED ? ` and ${untraced.length - LISTED} more` : '';
   return (
-    `${untraced.length} of ${total} test files ran untraced, on an environment other than jest-environment-otel: ${names}${more}. ` +
+    `${untraced.length} of ${total} test ${total === 1 ? 'file' : 'files'} ran untraced, on an environment other than jest-environment-otel: ${names}${more}. ` +
     'To trace every file on its own environment, set testRunner: "jest-environment-otel/runner"; ' +
     'or name their environment in testEnvironmentOptions.otel.baseEnvironment (with testEnvironment "otel"), or in a docblock: @jest-environment otel/jsdom.'
   );

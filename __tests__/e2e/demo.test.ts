@@ -16,5 +16,5 @@ test('npm run demo traces the example suite, shows the 429 that failed a test, a
   expect(existsSync(join(REPO, 'example', '.jest-otel', 'report.html'))).toBe(true);
   // The reporter's terminal summary, after Jest's own.
   expect(demo.stderr).toContain('insights loads the monthly trend');
-  expect(demo.stderr).toMatch(/└ ✗ GET http:\/\/127\.0\.0\.1:\d+\/insights\?period=month → 429 \(\d+ ms\)/);
+  expect(demo.stderr).toMatch(/└ ✗ GET \/insights\?period=month → 429 \(\d+ ms, 127\.0\.0\.1:\d+\)/);
 });

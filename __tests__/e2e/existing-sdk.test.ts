@@ -41,6 +41,8 @@ test.each([['--runInBand'], ['--maxWorkers=2']])(
       expect(ourWarnings(run)).toEqual([
         '[jest-environment-otel] an OpenTelemetry tracer provider was already registered in this process: test spans go through it (its exporters and instrumentations); this environment starts no exporter of its own.',
       ]);
+      // Nor does it claim the traces went to its own store or endpoint.
+      expect(run.stderr).not.toContain('jest-environment-otel: traces of this run');
       if (mode === '--maxWorkers=2') expect(pids.size).toBe(2);
     } finally {
       await receiver.stop();

@@ -72,14 +72,17 @@ test('the table ranks the flaky tests of the store, with the answer that failed 
   expect(lines[0]).toBe(`5 runs (2 revisions), 4 tests, 30 attempts in ${store}: 2 flaky tests`);
   expect(lines.slice(1, 3)).toEqual(['', '#  flake rate  failed   time lost  test']);
   expect(lines[3]).toMatch(/^1  75% {9}3 of 4   \d+ ms +quote\.test\.js › checkout gets a quote$/);
-  expect(lines.slice(4, 8)).toEqual([
+  expect(lines.slice(4, 11)).toEqual([
     '   failed in 3 of 4 runs, on revision 3f1e2d4',
-    '   test error: expect(received).toBe(expected) // Object.is equality (all 3 failures)',
+    '   test error: expect(received).toBe(expected) // Object.is equality',
+    '',
+    '     Expected: 200',
+    '     Received: 429 (all 3 failures)',
     '   hint: GET /quote → 429 in all 3 failures; 200 in the only pass',
     `   traces: failure ${flaky[0].exampleFailure.traceId}, pass ${flaky[0].examplePass.traceId}`,
   ]);
-  expect(lines[9]).toMatch(/^2  50% {9}5 of 10  \d+ ms +retry\.test\.js › cart warms its cache$/);
-  expect(lines.slice(10)).toEqual([
+  expect(lines[12]).toMatch(/^2  50% {9}5 of 10  \d+ ms +retry\.test\.js › cart warms its cache$/);
+  expect(lines.slice(13)).toEqual([
     '   passed on retry in 5 of 5 runs, on revision 3f1e2d4 and on revision 9a8b7c6',
     '   test error: cache is cold (all 5 failures)',
     '   hint: exception in warm cache only when failing (all 5 failures): cache is cold',
@@ -109,7 +112,7 @@ test('--json: the ranking, the counts per revision, the hints, and trace ids tha
     runs: 4,
     failedRuns: 3,
     passedOnRetryRuns: 0,
-    failureMessages: [{message: 'expect(received).toBe(expected) // Object.is equality', count: 3}],
+    failureMessages: [{message: 'expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 429', count: 3}],
     hints: [{kind: 'http-status', span: 'GET /quote', failures: 3, text: 'GET /quote → 429 in all 3 failures; 200 in the only pass'}],
   });
   expect(quote.revisions).toEqual([{revision: COMMIT, changes: null, runIds: expect.any(Array), attempts: 4, failures: 3}]);

@@ -113,8 +113,24 @@ describe.each([
     const [failedTrace] = traceOf(FAILED);
     const tail = run.stderr.slice(run.stderr.indexOf('Ran all test suites.'));
     expect(tail).toContain('Traces of failed tests (1)');
-    expect(tail).toContain(`✗ ${FAILED}  (api.test.js, trace ${failedTrace})\n  expect(received).toBe(expected) // Object.is equality\n`);
-    expect(tail).toMatch(/\n  └ ✗ GET http:\/\/127\.0\.0\.1:\d+\/insights\?period=month → 429 \(\d+ ms\)\n    └ ! GET \/insights\?period=month → 429 \(\d+ ms, server\)\n/);
+    expect(tail).toContain(
+      [
+        `✗ ${FAILED}  (api.test.js, trace ${failedTrace})`,
+        '  expect(received).toBe(expected) // Object.is equality',
+        '',
+        '  Expected: 200',
+        '  Received: 429',
+        '',
+        '  api.test.js:19:29',
+        '    17 |     console.log(\'asking for the monthly trend\');',
+        '    18 |     const response = await fetch(`${service.url}/insights?period=month`);',
+        '  > 19 |     expect(response.status).toBe(200);',
+        '    20 |   });',
+        '    21 | });',
+        '',
+      ].join('\n'),
+    );
+    expect(tail).toMatch(/\n  └ ✗ GET \/insights\?period=month → 429 \(\d+ ms, 127\.0\.0\.1:\d+\)\n    └ ! GET \/insights\?period=month → 429 \(\d+ ms, server\)\n/);
     expect(tail).toContain(`  http://localhost:16686/trace/${failedTrace}\n`);
     expect(tail).toContain(`↻ ${FLAKY}  (flaky.test.js, 2 attempts)`);
     expect(tail).toMatch(/\nHTML report: \.traces\/report\.html\n/);
@@ -137,6 +153,9 @@ describe.each([
     ]);
     const icon = (name: string) => page.locator('#list .row', {hasText: name}).locator('.icon').textContent();
     expect([await icon(FAILED), await icon(FLAKY), await icon('stock is counted')]).toEqual(['✕', '↻', '✓']);
+    const marked = await page.locator('#list .row', {has: page.locator('.failed-calls')}).locator('.name').allTextContents();
+    expect(marked).toEqual(['orders lists orders in a step of its own']);
+    expect(await page.locator('#list .row .failed-calls').textContent()).toBe('! 1 failed call');
     await page.click('#filters button[data-status="flaky"]');
     expect(await rowNames(page)).toEqual([FLAKY]);
     await page.click('#filters button[data-status="all"]');
@@ -147,18 +166,46 @@ describe.each([
     await page.locator('#list-count', {hasText: /^7 of 7 tests$/}).waitFor();
   });
 
+  test('the selected failed test starts with its whole error and the failing line; search reads the error, the code and the calls', async () => {
+    await page.locator('#list .row', {hasText: FAILED}).click();
+    expect(await page.locator('#detail-head pre.message').textContent()).toBe('expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 429');
+    expect(await page.locator('#detail-head .frame .at').textContent()).toBe('> 19 |     expect(response.status).toBe(200);');
+    expect(await page.locator('#detail-head .frame .muted').textContent()).toBe('api.test.js:19:29');
+    const box = await page.locator('#detail-head pre.message').boundingBox();
+    expect(box!.y + box!.height).toBeLessThan(850 / 2);
+    for (const query of ['Received: 429', 'Rate Exceeded', 'insights?period', 'toBe(200)']) {
+      await page.fill('#search', query);
+      await page.locator('#list-count', {hasText: /^1 of 7 tests$/}).waitFor();
+      expect(await rowNames(page)).toEqual([FAILED]);
+    }
+    await page.fill('#search', '');
+    await page.locator('#list-count', {hasText: /^7 of 7 tests$/}).waitFor();
+  });
+
   test('selecting the failed test shows its waterfall with the 429 call highlighted', async () => {
     await page.locator('#list .row', {hasText: FLAKY}).click();
     await page.locator('#list .row', {hasText: FAILED}).click();
     await page.locator('#detail-head h2', {hasText: FAILED}).waitFor();
     const rows = page.locator('#waterfall .wf-row');
     expect(await rows.count()).toBe(3);
-    const call = rows.filter({hasText: /GET http:\/\/127\.0\.0\.1:\d+\/insights\?period=month/});
-    expect(await call.textContent()).toContain('429');
+    const call = rows.filter({has: page.locator('.host', {hasText: /^127\.0\.0\.1:\d+$/})});
+    expect(await call.locator('.wf-name').textContent()).toMatch(/^http429 GET \/insights\?period=month127\.0\.0\.1:\d+$/);
+    expect(await call.getAttribute('class')).toContain('t-http');
     expect((await call.getAttribute('class'))!.split(' ')).toEqual(expect.arrayContaining(['is-error', 'is-flagged']));
-    const served = rows.filter({hasText: 'GET /insights?period=month'});
+    const served = rows.filter({hasText: 'GET /insights?period=month', hasNot: page.locator('.host')});
     expect((await served.getAttribute('class'))!.split(' ')).toContain('is-flagged');
     expect((await rows.first().getAttribute('class'))!.split(' ')).toContain('is-error');
+    expect(await page.locator('#waterfall .wf-row[aria-selected="true"]').textContent()).toContain('GET /insights?period=month');
+    expect(await page.locator('#span-detail h3').textContent()).toBe('GET /insights?period=month → 429');
+    const ticks = await page.locator('#waterfall .wf-axis .wf-track span').allTextContents();
+    expect(new Set(ticks).size).toBe(ticks.length);
+    expect(ticks[0]).toMatch(/^0(\.0+)? m?s$/);
+    const values = ticks.map(tick => Number.parseFloat(tick));
+    const step = values[1] - values[0];
+    const mantissa = step / 10 ** Math.floor(Math.log10(step) + 1e-9);
+    expect([1, 2, 5].some(round => Math.abs(mantissa - round) < 1e-6)).toBe(true);
+    values.forEach((value, index) => expect(value).toBeCloseTo(index * step, 6));
+    expect(await page.locator('#waterfall .wf-axis .wf-name').textContent()).toBe('3 spans');
     expect(await page.locator('#detail-head a').getAttribute('href')).toBe(`http://localhost:16686/trace/${traceOf(FAILED)[0]}`);
   });
 
@@ -168,8 +215,8 @@ describe.each([
     const details = page.locator('#span-detail');
     expect(await details.locator('.event.console').textContent()).toMatch(/^console\.log \+[\d.]+ msasking for the monthly trend$/);
     expect(await details.locator('.event.exception').textContent()).toContain('expect(received).toBe(expected)');
-    await rows.filter({hasText: /GET http:/}).click();
-    await page.locator('#span-detail h3', {hasText: /^GET http:\/\/127\.0\.0\.1:/}).waitFor();
+    await rows.filter({has: page.locator('.host')}).click();
+    await page.locator('#span-detail h3', {hasText: /^GET \/insights\?period=month → 429 · 127\.0\.0\.1:\d+$/}).waitFor();
     const attributes = Object.fromEntries(
       await details.locator('table.kv').nth(1).locator('tr').evaluateAll(trs => trs.map(tr => [tr.children[0].textContent, tr.children[1].textContent])),
     );
@@ -184,6 +231,9 @@ describe.each([
     expect(await page.locator('#attempts button').allTextContents()).toEqual([expect.stringMatching(/^attempt 1 ✕/), expect.stringMatching(/^attempt 2 ✓/)]);
     expect(await page.locator('#attempts button[aria-pressed="true"]').textContent()).toMatch(/^attempt 1/);
     expect(await page.locator('#waterfall .wf-row.is-flagged', {hasText: '503'}).count()).toBe(2);
+    expect(await page.locator('#span-detail h3').textContent()).toBe('GET /inventory?attempt=1 → 503');
+    await page.locator('#attempts button', {hasText: 'attempt 2'}).click();
+    expect(await page.locator('#waterfall .wf-row[aria-selected="true"]').getAttribute('class')).toContain('t-test');
     await page.click('#detail-head .link');
     expect(await page.locator('#detail-head h2').textContent()).toContain('flaky.test.js');
     const names = await page.locator('#waterfall .wf-row .wf-name').allTextContents();
@@ -251,6 +301,22 @@ test('a run of 10,000 tests: the list renders only what is in view, and search a
     await page.locator('#list .row').click();
     await page.locator('#detail-head h2', {hasText: /generated test 9876$/}).waitFor();
     expect(await page.locator('#waterfall .wf-row').count()).toBe(3);
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+});
+
+test('one test: words in the singular, and axis ticks at round, distinct values', async () => {
+  const file = join(WORK, 'report-1.html');
+  writeFileSync(file, renderHtml(buildTimeline(syntheticRun(1), {runId: 'generated'})));
+  const {page, errors} = await open(file);
+  try {
+    expect(await page.textContent('#list-count')).toBe('1 of 1 test');
+    expect(await page.locator('#totals .muted').textContent()).toBe('1 test in 0 files');
+    await page.locator('#list .row').click();
+    await page.locator('#attempts button', {hasText: 'attempt 2'}).click();
+    expect(await page.locator('#waterfall .wf-axis .wf-track span').allTextContents()).toEqual(['0 ms', '2 ms', '4 ms', '6 ms', '8 ms']);
     expect(errors).toEqual([]);
   } finally {
     await page.close();

@@ -86,7 +86,7 @@ test('a flaky test: its runs, revisions, time lost, own errors, hints and exampl
     passedOnRetryRuns: 0,
     revisions: [{revision: 'r1', runIds: ['run-1', 'run-2', 'run-3', 'run-4', 'run-5'], attempts: 5, failures: 3}],
     failureMessages: [
-      {message: 'expect(received).toBe(expected) // Object.is equality', count: 2},
+      {message: ASSERTION, count: 2},
       {message: 'Exceeded timeout of 5000 ms for a test.', count: 1},
     ],
   });

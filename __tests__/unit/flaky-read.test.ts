@@ -70,7 +70,7 @@ describe('collectAttempts', () => {
       children: [{name: 'beforeEach', children: [{http: {method: 'POST', url: 'http://127.0.0.1:9/pay?card=1', status: 503}, server: true, durationMs: 7}]}],
     });
     const [attempt] = collectAttempts(spans);
-    expect(attempt).toMatchObject({test: 'pays', suite: 'shop.test.js', runId: 'r', status: 'fail', attempt: 1, message: 'expected 200'});
+    expect(attempt).toMatchObject({test: 'pays', suite: 'shop.test.js', runId: 'r', status: 'fail', attempt: 1, message: 'expected 200\n\nreceived 503'});
     expect(attempt.spans).toEqual([
       {signature: 'beforeEach', durationMs: 2, error: undefined},
       {signature: 'POST /pay', durationMs: 7, httpStatus: '503'},
@@ -93,6 +93,6 @@ describe('collectAttempts', () => {
     spans[0].events = [];
     delete spans[0].attributes['test.case.name'];
     delete spans[0].attributes['jest.run.id'];
-    expect(collectAttempts(spans)[0]).toMatchObject({test: 'falls', runId: 'unknown', message: 'boom'});
+    expect(collectAttempts(spans)[0]).toMatchObject({test: 'falls', runId: 'unknown', message: 'boom\nstack'});
   });
 });

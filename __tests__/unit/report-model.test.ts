@@ -77,6 +77,21 @@ describe('tests and their order', () => {
     expect(model.runId).toBe('run-1');
   });
 
+  test('a test that passed although calls in its last attempt failed counts them, a call answered by a traced server once', () => {
+    const passed = testSpan('retries a busy server');
+    const busy = child(passed, 'GET', {kind: 3, status: {code: 2}, attributes: {'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:4100/orders', 'http.response.status_code': 500}});
+    const served = child(busy, 'GET', {kind: 2, attributes: {'http.request.method': 'GET', 'url.path': '/orders', 'http.response.status_code': 500}});
+    const retry = child(passed, 'GET', {kind: 3, startMs: 1002, attributes: {'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:4100/orders', 'http.response.status_code': 200}});
+    const failed = testSpan('fails', {line: 2, status: 'fail'});
+    const failedCall = child(failed, 'GET', {kind: 3, status: {code: 2}, attributes: {'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:4100/', 'http.response.status_code': 500}});
+    const model = buildTimeline([passed, busy, served, retry, failed, failedCall, testSpan('clean', {line: 3})]);
+    expect(model.tests.map(test => [test.name, test.failedCalls])).toEqual([
+      ['fails', undefined],
+      ['retries a busy server', 1],
+      ['clean', undefined],
+    ]);
+  });
+
   test('flaky means the last attempt passed after a failed one; failing every attempt is failed', () => {
     const model = buildTimeline([
       testSpan('retried and passed', {status: 'fail', attempt: 1, start: 1000, message: 'first try'}),

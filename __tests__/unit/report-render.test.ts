@@ -1,3 +1,4 @@
+import {addCodeFrames} from '../../src/report/code-frame';
 import {escapeHtml, jsonForScript, renderHtml} from '../../src/report/html';
 import {buildTimeline, type TimelineModel} from '../../src/report/model';
 import {PAGE_SCRIPT} from '../../src/report/page-script';
@@ -108,8 +109,11 @@ describe('renderTerminal', () => {
         '',
         `✗ insights loads the monthly trend  (api.test.js, trace ${'a'.repeat(32)})`,
         '  expect(received).toBe(expected) // Object.is equality',
+        '',
+        '  Expected: 200',
+        '  Received: 429',
         '  ├ beforeEach (insights) (1 ms)',
-        '  ├ ✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)',
+        '  ├ ✗ GET /insights → 429 (12 ms, 127.0.0.1:4100)',
         '  │ └ ! GET /insights → 429 (1 ms, server)',
         '  └ ✗ parse answer (1 ms): Unexpected token R',
         `  http://localhost:16686/trace/${'a'.repeat(32)}`,
@@ -130,17 +134,44 @@ describe('renderTerminal', () => {
     expect(text).toContain(
       [
         '  deepest failure: SELECT stock (orders-api): stock table is locked',
-        '  └ ✗ GET http://127.0.0.1:4100/stock/7 → 500 (12 ms)',
+        '  └ ✗ GET /stock/7 → 500 (12 ms, 127.0.0.1:4100)',
         '    └ ✗ GET /stock/7 → 500 (8 ms, server) · orders-api',
         '      └ ✗ SELECT stock (1 ms) · orders-api: stock table is locked',
       ].join('\n'),
     );
   });
 
+  test('the whole error without colour codes, and the failing line of the test file with the lines around it', () => {
+    const stack = 'Error: expect(received).toBe(expected)\n    at Object.toBe (/project/node_modules/expect/build/index.js:1:1)\n    at Object.toBe (/project/api.test.js:4:29)';
+    const coloured = testSpan('coloured', 'c'.repeat(32), 'fail', {
+      attributes: {'test.case.name': 'coloured', 'test.suite.name': 'api.test.js', 'jest.test.status': 'fail', 'jest.test.attempt': 1, 'code.file.path': '/project/api.test.js'},
+      status: {code: 2, message: 'expect(\u001b[31mreceived\u001b[39m).toBe(\u001b[32mexpected\u001b[39m)\n\nExpected: \u001b[32m200\u001b[39m\nReceived: \u001b[31m429\u001b[39m'},
+      events: [{name: 'exception', attributes: {'exception.stacktrace': stack}}],
+    });
+    const framed = buildTimeline([coloured]);
+    const sources: Record<string, string> = {'/project/api.test.js': ['a', 'b', 'c', '    expect(response.status).toBe(200);', 'e', 'f', 'g'].join('\n')};
+    addCodeFrames(framed, file => file.replace('/project/', ''), file => sources[file]);
+    expect(framed.tests[0]).toMatchObject({error: 'expect(received).toBe(expected)\n\nExpected: 200\nReceived: 429', frame: {file: 'api.test.js', line: 4, column: 29}});
+    expect(renderTerminal(framed).split('\n').slice(4, 16)).toEqual([
+      '  expect(received).toBe(expected)',
+      '',
+      '  Expected: 200',
+      '  Received: 429',
+      '',
+      '  api.test.js:4:29',
+      '    2 | b',
+      '    3 | c',
+      '  > 4 |     expect(response.status).toBe(200);',
+      '    5 | e',
+      '    6 | f',
+      '',
+    ]);
+  });
+
   test('plain text unless colour is asked for', () => {
     expect(renderTerminal(model)).not.toContain('\u001b[');
     const coloured = renderTerminal(model, {color: true});
-    expect(coloured).toContain('\u001b[31m✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)\u001b[0m');
+    expect(coloured).toContain('\u001b[31m✗ GET /insights → 429 (12 ms, 127.0.0.1:4100)\u001b[0m');
     expect(coloured).toContain('\u001b[33m! GET /insights → 429 (1 ms, server)\u001b[0m');
   });
 
@@ -159,14 +190,18 @@ describe('renderTerminal', () => {
     const many: TimelineModel = {...model, tests: Array.from({length: 3}, () => model.tests[0])};
     const text = renderTerminal(many, {maxTests: 2, maxSpans: 2});
     expect(text.match(/^✗ insights/gm)).toHaveLength(2);
-    expect(text).toContain('… and 1 more failed tests: see the HTML report');
+    expect(text).toContain('… and 1 more failed test: see the HTML report');
     expect(text.match(/… 2 more spans/g)).toHaveLength(2);
+    const four = renderTerminal({...model, tests: Array.from({length: 4}, () => model.tests[0])}, {maxTests: 2, maxSpans: 3});
+    expect(four).toContain('… and 2 more failed tests: see the HTML report');
+    expect(four.match(/… 1 more span\n/g)).toHaveLength(2);
   });
 
   test('describeSpan says what an HTTP call did', () => {
     const call = model.tests[0].attempts[0].root.children[1];
-    expect(describeSpan(call)).toBe('✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)');
-    expect(describeSpan({...call, error: false, flagged: false, http: {...call.http!, statusCode: 200}, durationMs: 2500})).toBe('GET http://127.0.0.1:4100/insights → 200 (2.50 s)');
-    expect(describeSpan({...call, http: {method: 'GET', url: 'http://127.0.0.1:9/'}})).toBe('✗ GET http://127.0.0.1:9/ → no response (12 ms)');
+    expect(call.http).toEqual({method: 'GET', url: 'http://127.0.0.1:4100/insights', target: '/insights', host: '127.0.0.1:4100', statusCode: 429});
+    expect(describeSpan(call)).toBe('✗ GET /insights → 429 (12 ms, 127.0.0.1:4100)');
+    expect(describeSpan({...call, error: false, flagged: false, http: {...call.http!, statusCode: 200}, durationMs: 2500})).toBe('GET /insights → 200 (2.50 s, 127.0.0.1:4100)');
+    expect(describeSpan({...call, http: {method: 'GET', url: 'http://127.0.0.1:9/', target: '/', host: '127.0.0.1:9'}})).toBe('✗ GET / → no response (12 ms, 127.0.0.1:9)');
   });
 });

@@ -111,7 +111,7 @@ test('reads this run from the environment’s store folder, writes the page twic
   expect(reporter.getLastError()).toBeUndefined();
   const printed = stderr.join('');
   expect(printed).toContain(`✗ insights loads  (api.test.js, trace ${'a'.repeat(32)})`);
-  expect(printed).toContain('└ ✗ GET http://127.0.0.1:4100/insights → 429 (12 ms)');
+  expect(printed).toContain('└ ✗ GET /insights → 429 (12 ms, 127.0.0.1:4100)');
   expect(printed).toMatch(/HTML report: .*traces\/report\.html\n$/);
   reporter.getLastError();
   expect(stderr.join('')).toBe(printed);

@@ -1,5 +1,6 @@
 import {ATTR_CODE_LINE_NUMBER, ATTR_EXCEPTION_MESSAGE, ATTR_JEST_RUN_ID, ATTR_JEST_TEST_ATTEMPT, ATTR_JEST_TEST_STATUS, ATTR_TEST_CASE_NAME, ATTR_TEST_SUITE_NAME, ATTR_VCS_REF_HEAD_REVISION, EVENT_EXCEPTION} from '../semconv';
 import {ATTR_JEST_VCS_WORKTREE_CHANGES, ATTR_JEST_VCS_WORKTREE_DIRTY} from '../worktree';
+import {wholeText} from '../report/model';
 import type {StoredSpan} from '../store-read';
 
 /*
@@ -75,7 +76,7 @@ export function collectAttempts(spans: StoredSpan[]): Attempt[] {
       startMs: span.startMs,
       durationMs: Math.max(0, span.endMs - span.startMs),
       traceId: span.traceId,
-      message: status === 'fail' ? errorOf(span) ?? '' : undefined,
+      message: status === 'fail' ? errorOf(span, wholeMessage) ?? '' : undefined,
       spans: descendants(span, children).flatMap(toFact),
     });
   }
@@ -103,7 +104,7 @@ function toFact(span: StoredSpan): SpanFact[] {
     const status = span.attributes['http.response.status_code'] ?? span.attributes['http.status_code'];
     return [{signature: `${method} ${httpPath(span)}`, durationMs, httpStatus: status === undefined ? 'no response' : String(status)}];
   }
-  return [{signature: span.name, durationMs, error: errorOf(span)}];
+  return [{signature: span.name, durationMs, error: errorOf(span, firstLine)}];
 }
 
 function httpPath(span: StoredSpan): string {
@@ -120,13 +121,18 @@ function httpPath(span: StoredSpan): string {
   return (text(span.attributes['http.target']) ?? '/').split('?')[0];
 }
 
-/** First line of the first exception event's message, else of the error status message; undefined when it did not fail. */
-function errorOf(span: StoredSpan): string | undefined {
+/** The first exception event's message, else the error status message, as `shown`; undefined when it did not fail. */
+function errorOf(span: StoredSpan, shown: (message: string) => string): string | undefined {
   const exception = span.events.find(event => event.name === EVENT_EXCEPTION);
   const message = text(exception?.attributes[ATTR_EXCEPTION_MESSAGE]);
-  if (message !== undefined) return firstLine(message);
-  if (span.status.code === STATUS_ERROR) return firstLine(span.status.message ?? '');
+  if (message !== undefined) return shown(message);
+  if (span.status.code === STATUS_ERROR) return shown(span.status.message ?? '');
   return undefined;
+}
+
+/** A test's error is shown whole (`Expected` and `Received` are what explains it); a span's, by its first line. */
+function wholeMessage(message: string): string {
+  return wholeText(message) ?? '';
 }
 
 function firstLine(message: string): string {

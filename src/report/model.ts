@@ -10,6 +10,7 @@ import {
   ATTR_TEST_SUITE_RUN_STATUS,
 } from '../semconv';
 import type {StoredSpan} from '../store-read';
+import type {CodeFrame} from './code-frame';
 import {isSuiteSpan, isTestSpan, SpanIndex} from './span-index';
 
 /*
@@ -48,8 +49,14 @@ export interface TimelineTest {
   durationMs: number;
   /** First line of the last failed attempt's error. */
   message?: string;
+  /** The last failed attempt's whole error, colour codes removed. */
+  error?: string;
+  /** The last failed attempt's failing line and the lines around it, when its file could be read. */
+  frame?: CodeFrame;
   /** In the order they ran. */
   attempts: TimelineAttempt[];
+  /** A test that passed although calls in its last attempt failed (a 500, then a 200 on a retry): how many did. */
+  failedCalls?: number;
 }
 
 export interface TimelineAttempt {
@@ -60,6 +67,9 @@ export interface TimelineAttempt {
   startMs: number;
   durationMs: number;
   message?: string;
+  /** The whole error, colour codes removed. */
+  error?: string;
+  frame?: CodeFrame;
   root: TimelineSpan;
 }
 
@@ -89,7 +99,8 @@ export interface TimelineSpan {
   error: boolean;
   /** The span's status message, first line. */
   message?: string;
-  http?: {method: string; url: string; statusCode?: number};
+  /** `target` is the path and query, `host` the host and port when the URL has them: labels lead with the target. */
+  http?: {method: string; url: string; target: string; host?: string; statusCode?: number};
   /** Worth a look: ERROR status, or an HTTP call answered with something other than 2xx (or not at all). */
   flagged: boolean;
   attributes: Record<string, unknown>;
@@ -164,6 +175,7 @@ function toTest(attemptSpans: StoredSpan[], index: SpanIndex): TimelineTest {
     startMs: span.startMs,
     durationMs: duration(span),
     message: firstLine(span.status.message),
+    error: wholeText(span.status.message),
     root: toSpan(span, span.startMs, index, 'test'),
   }));
   const last = attempts[attempts.length - 1];
@@ -181,7 +193,9 @@ function toTest(attemptSpans: StoredSpan[], index: SpanIndex): TimelineTest {
     startMs: attempts[0].startMs,
     durationMs: round(attempts.reduce((sum, attempt) => sum + attempt.durationMs, 0)),
     message: failed[failed.length - 1]?.message,
+    error: failed[failed.length - 1]?.error,
     attempts,
+    failedCalls: status === 'pass' || status === 'flaky' ? countFailedCalls(last.root) || undefined : undefined,
   };
 }
 
@@ -227,6 +241,19 @@ function toSpan(span: StoredSpan, originMs: number, index: SpanIndex, type?: Spa
   };
 }
 
+/** Flagged spans under `root`, a call answered by a traced server counted once (by its client span). */
+function countFailedCalls(root: TimelineSpan): number {
+  let count = 0;
+  const visit = (span: TimelineSpan) => {
+    for (const child of span.children) {
+      if (child.flagged && child.kind !== 'server') count += 1;
+      visit(child);
+    }
+  };
+  visit(root);
+  return count;
+}
+
 function httpOf(span: StoredSpan): TimelineSpan['http'] {
   const a = span.attributes;
   const method = stringOf(a['http.request.method']) ?? stringOf(a['http.method']);
@@ -237,7 +264,14 @@ function httpOf(span: StoredSpan): TimelineSpan['http'] {
     const query = stringOf(a['url.query'])?.replace(/^\?/, '');
     url = `${stringOf(a['url.path']) ?? stringOf(a['http.target']) ?? ''}${query ? `?${query}` : ''}`;
   }
-  return {method, url, statusCode: Number.isFinite(status) && status > 0 ? status : undefined};
+  const parts = /^[a-z][a-z\d+.-]*:\/\/([^/?#]*)(.*)$/i.exec(url);
+  return {
+    method,
+    url,
+    target: (parts ? parts[2] : url) || '/',
+    host: parts?.[1] || undefined,
+    statusCode: Number.isFinite(status) && status > 0 ? status : undefined,
+  };
 }
 
 function compareTests(a: TimelineTest, b: TimelineTest): number {
@@ -269,8 +303,17 @@ function round(ms: number): number {
 }
 
 function firstLine(text: string | undefined): string | undefined {
-  const line = text?.split('\n').find(part => part.trim() !== '');
+  const line = wholeText(text)?.split('\n').find(part => part.trim() !== '');
   return line?.trim() || undefined;
+}
+
+// The terminal's colour and cursor sequences (ansi-regex's pattern): Jest colours `Expected` and `Received`.
+const ANSI = /[\u001b\u009b][[\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\d/#&.:=?%@~_]+)*|[a-zA-Z\d]+(?:;[-a-zA-Z\d/#&.:=?%@~_]*)*)?\u0007)|(?:(?:\d{1,4}(?:;\d{0,4})*)?[\dA-PR-TZcf-nq-uy=><~]))/g;
+
+/** A message as it reads without a terminal: colour codes removed, trailing blank lines dropped. */
+export function wholeText(text: string | undefined): string | undefined {
+  const plain = text?.replace(ANSI, '').replace(/\s+$/, '');
+  return plain?.trim() ? plain.replace(/^\s*\n/, '') : undefined;
 }
 
 function stringOf(value: unknown): string | undefined {

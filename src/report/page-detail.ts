@@ -61,7 +61,9 @@ export const PAGE_DETAIL = String.raw`
     var old = head.querySelector('.attempt-info');
     if (old) old.remove();
     var info = el('div', 'attempt-info');
-    if (attempt.message) info.appendChild(el('div', 'message', attempt.message));
+    var error = attempt.error || attempt.message;
+    if (error) info.appendChild(el('pre', 'message', error));
+    if (attempt.frame) info.appendChild(codeFrame(attempt.frame));
     var trace = el('div', 'muted mono', 'trace ' + attempt.traceId + ' ');
     var url = traceUrl(attempt.traceId);
     if (url) {
@@ -74,6 +76,18 @@ export const PAGE_DETAIL = String.raw`
     info.appendChild(trace);
     head.appendChild(info);
     renderWaterfall(attempt.root);
+  }
+
+  function codeFrame(frame) {
+    var box = el('div', 'frame mono');
+    box.appendChild(el('div', 'muted', frame.file + ':' + frame.line + (frame.column ? ':' + frame.column : '')));
+    var width = String(frame.lines[frame.lines.length - 1].number).length;
+    frame.lines.forEach(function (line) {
+      var number = String(line.number);
+      while (number.length < width) number = ' ' + number;
+      box.appendChild(el('div', line.number === frame.line ? 'at' : '', (line.number === frame.line ? '> ' : '  ') + number + ' | ' + line.text));
+    });
+    return box;
   }
 
   // A file's own trace holds its beforeAll/afterAll hooks; its tests are traces of their own. Shown together, in time.
@@ -115,17 +129,17 @@ export const PAGE_DETAIL = String.raw`
     var box = $('waterfall');
     box.textContent = '';
     var axis = el('div', 'wf-axis');
-    axis.appendChild(el('div', 'wf-name', rows.length + ' spans'));
+    axis.appendChild(el('div', 'wf-name', plural(rows.length, 'span')));
     var scale = el('div', 'wf-track');
-    [0, 0.25, 0.5, 0.75, 1].forEach(function (step) {
-      var tick = el('span', '', ms(total * step));
-      tick.style.left = step * 100 + '%';
-      scale.appendChild(tick);
+    axisTicks(total).forEach(function (tick) {
+      var node = el('span', tick.value / total > 0.92 ? 'end' : '', tick.label);
+      node.style.left = (tick.value / total) * 100 + '%';
+      scale.appendChild(node);
     });
     axis.appendChild(scale);
     box.appendChild(axis);
     var fragment = document.createDocumentFragment();
-    var first = null;
+    var first = null, culprit = null;
     var ownService = serviceOf(root);
     rows.forEach(function (row) {
       var span = row.span;
@@ -136,7 +150,8 @@ export const PAGE_DETAIL = String.raw`
       name.style.paddingLeft = 8 + row.depth * 14 + 'px';
       name.appendChild(el('span', 'kind', span.type === 'span' ? span.kind : span.type));
       if (span.http) name.appendChild(el('span', 'code' + (span.flagged ? ' bad' : ''), span.http.statusCode || 'none'));
-      name.appendChild(document.createTextNode(' ' + (span.http ? span.http.method + ' ' + span.http.url : label(span))));
+      name.appendChild(document.createTextNode(' ' + (span.http ? span.http.method + ' ' + (span.http.target || span.http.url) : label(span))));
+      if (span.http && span.http.host) name.appendChild(el('span', 'host', span.http.host));
       var service = serviceOf(span);
       if (service && service !== ownService) name.appendChild(el('span', 'service', service));
       name.title = label(span) + (service && service !== ownService ? ' · ' + service : '');
@@ -160,13 +175,33 @@ export const PAGE_DETAIL = String.raw`
       line.addEventListener('click', function () { selectSpan(span, line); });
       fragment.appendChild(line);
       if (!first) first = {span: span, line: line};
+      if (row.depth > 0 && span.flagged && (!culprit || row.depth > culprit.depth)) culprit = {span: span, line: line, depth: row.depth};
     });
     box.appendChild(fragment);
-    selectSpan(first.span, first.line);
+    // A failure opens on what explains it: the deepest ERROR span or non-2xx answer, not the test's own span.
+    var chosen = root.error && culprit ? culprit : first;
+    selectSpan(chosen.span, chosen.line);
+    if (chosen !== first) chosen.line.scrollIntoView({block: 'nearest'});
+  }
+
+  // Round, distinct values: a step of 1, 2 or 5 times a power of ten, at most five ticks from 0
+  function axisTicks(total) {
+    var raw = total / 4;
+    var power = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 5, 10].map(function (f) { return f * power; }).find(function (candidate) { return candidate >= raw; });
+    var seconds = total >= 1000 && step >= 100;
+    var unit = seconds ? step / 1000 : step;
+    var decimals = Math.max(0, -Math.floor(Math.log10(unit) + 1e-9));
+    var ticks = [];
+    for (var i = 0; i * step <= total * (1 + 1e-9); i++) {
+      var value = i * step;
+      ticks.push({value: value, label: (seconds ? (value / 1000).toFixed(decimals) + ' s' : value.toFixed(decimals) + ' ms')});
+    }
+    return ticks;
   }
 
   function label(span) {
-    if (span.http) return span.http.method + ' ' + span.http.url + ' → ' + (span.http.statusCode || 'no response');
+    if (span.http) return span.http.method + ' ' + (span.http.target || span.http.url) + ' → ' + (span.http.statusCode || 'no response') + (span.http.host ? ' · ' + span.http.host : '');
     return span.name + (span.error && span.message ? ' — ' + span.message : '');
   }
 
@@ -211,7 +246,8 @@ export const PAGE_DETAIL = String.raw`
       var a = event.attributes || {};
       if (event.name === 'exception') {
         node.appendChild(el('div', 's-fail', (a['exception.type'] || 'exception') + at + ': ' + (a['exception.message'] || '')));
-        if (a['exception.stacktrace']) node.appendChild(el('pre', 'mono', a['exception.stacktrace']));
+        var frames = String(a['exception.stacktrace'] || '').split('\n').filter(function (line) { return /^\s+at /.test(line); });
+        if (frames.length) node.appendChild(el('pre', 'mono', frames.join('\n')));
       } else if (event.name === 'console') {
         node.appendChild(el('div', 'muted', 'console.' + (a['jest.console.level'] || 'log') + at));
         node.appendChild(el('pre', 'mono', a['jest.console.message']));

@@ -41,7 +41,7 @@ export const PAGE_LIST = String.raw`
     state.shown = shown;
     spacer.style.height = shown.length * ROW_HEIGHT + 'px';
     list.scrollTop = 0;
-    $('list-count').textContent = shown.length + ' of ' + items.length + ' ' + VIEWS[state.view].noun;
+    $('list-count').textContent = shown.length + ' of ' + items.length + ' ' + (items.length === 1 ? VIEWS[state.view].noun.slice(0, -1) : VIEWS[state.view].noun);
     renderRows();
   }
 
@@ -70,6 +70,7 @@ export const PAGE_LIST = String.raw`
       row.appendChild(el('div', 'sub', state.view === 'tests' ? item.suite + (item.line ? ':' + item.line : '') : item.message || LABELS[item.status] || item.status));
       var meta = el('div', 'meta', ms(item.durationMs));
       if (item.attempts && item.attempts.length > 1) meta.appendChild(el('div', '', item.attempts.length + ' attempts'));
+      if (item.failedCalls) meta.appendChild(el('div', 'failed-calls s-flaky', '! ' + item.failedCalls + (item.failedCalls === 1 ? ' failed call' : ' failed calls')));
       row.appendChild(meta);
       fragment.appendChild(row);
     }

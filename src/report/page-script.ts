@@ -38,6 +38,9 @@ const SHARED = String.raw`
     if (value < 1000) return Math.round(value) + ' ms';
     return (value / 1000).toFixed(value < 10000 ? 2 : 1) + ' s';
   }
+  function plural(count, noun) {
+    return count + ' ' + noun + (count === 1 ? '' : 's');
+  }
   function traceUrl(traceId) {
     if (!model.traceUrlTemplate) return null;
     var url = model.traceUrlTemplate.split('{traceId}').join(traceId);
@@ -47,9 +50,21 @@ const SHARED = String.raw`
     var cache = haystacks[view];
     if (cache[index] === undefined) {
       var item = VIEWS[view].items[index];
-      cache[index] = ((item.name || '') + '\n' + (item.suite || '') + '\n' + (item.message || '')).toLowerCase();
+      var parts = [item.name, item.suite, item.error || item.message];
+      if (item.frame) item.frame.lines.forEach(function (line) { parts.push(line.text); });
+      (item.attempts || [item]).forEach(function (attempt) { spanTexts(attempt.root, parts); });
+      cache[index] = parts.join('\n').toLowerCase();
     }
     return cache[index];
+  }
+
+  // What a search finds in a trace: each call's method, address and answer, each error, each captured response body
+  function spanTexts(span, parts) {
+    if (span.http) parts.push(span.http.method + ' ' + span.http.url + ' ' + (span.http.statusCode || ''));
+    if (span.error && span.message) parts.push(span.message);
+    var body = span.attributes['http.response.body.content'];
+    if (typeof body === 'string') parts.push(body);
+    for (var i = 0; i < span.children.length; i++) spanTexts(span.children[i], parts);
   }
 
   // Header totals
@@ -60,7 +75,7 @@ const SHARED = String.raw`
     [['fail', c.fail], ['flaky', c.flaky], ['pass', c.pass], ['skip', c.skip], ['todo', c.todo]].forEach(function (pair) {
       if (pair[1] > 0) totals.appendChild(el('span', statusClass(pair[0]), pair[1] + ' ' + LABELS[pair[0]]));
     });
-    totals.appendChild(el('span', 'muted', c.total + ' tests in ' + c.suites + ' files'));
+    totals.appendChild(el('span', 'muted', plural(c.total, 'test') + ' in ' + plural(c.suites, 'file')));
   })();
 `;
 

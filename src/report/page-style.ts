@@ -44,7 +44,9 @@ main { flex: 1; display: flex; min-height: 0; }
 #detail { flex: 1; display: flex; flex-direction: column; min-width: 0; }
 #detail-head { padding: 12px 16px 8px; border-bottom: 1px solid var(--line); }
 #detail-head h2 { font-size: 15px; margin: 0 0 4px; word-break: break-word; }
-#detail-head .message { font-family: var(--mono); white-space: pre-wrap; color: var(--fail); margin-top: 6px; }
+#detail-head .message { font-family: var(--mono); white-space: pre-wrap; color: var(--fail); margin: 6px 0 0; max-height: 40vh; overflow: auto; }
+#detail-head .frame { white-space: pre; overflow-x: auto; margin: 6px 0; padding: 4px 8px; border-left: 3px solid var(--line); font-size: 12px; }
+#detail-head .frame .at { color: var(--fail); font-weight: 600; }
 #detail-head a, #detail-head .link { color: var(--bar); background: none; border: 0; padding: 0; text-decoration: underline; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 4px; font-size: 12px; font-weight: 600; }
 .badge.s-fail { background: var(--fail-bg); } .badge.s-flaky { background: var(--flaky-bg); }
@@ -59,7 +61,8 @@ main { flex: 1; display: flex; min-height: 0; }
 .wf-track { flex: 1; position: relative; margin-right: 64px; }
 .wf-axis .wf-track span { position: absolute; top: 3px; transform: translateX(-50%); white-space: nowrap; }
 .wf-axis .wf-track span:first-child { transform: none; }
-.wf-axis .wf-track span:last-child { transform: translateX(-100%); }
+.wf-axis .wf-track span.end { transform: translateX(-100%); }
+.wf-name .host { color: var(--muted); font-weight: normal; margin-left: 8px; }
 .wf-row { cursor: pointer; border-bottom: 1px solid transparent; }
 .wf-row:hover { background: var(--hover); }
 .wf-row[aria-selected="true"] { background: var(--selected); }

@@ -1,3 +1,4 @@
+import type {CodeFrame} from './code-frame';
 import type {TimelineModel, TimelineSpan, TimelineTest} from './model';
 
 /*
@@ -34,7 +35,7 @@ export function renderTerminal(model: TimelineModel, options: TerminalOptions = 
   if (failed.length > 0) {
     lines.push('', paint(BOLD, `Traces of failed tests (${failed.length})`));
     for (const test of failed.slice(0, maxTests)) lines.push('', ...failedTest(test, paint, options, model.resources));
-    if (failed.length > maxTests) lines.push('', paint(DIM, `… and ${failed.length - maxTests} more failed tests: see the HTML report`));
+    if (failed.length > maxTests) lines.push('', paint(DIM, `… and ${failed.length - maxTests} more failed ${failed.length - maxTests === 1 ? 'test' : 'tests'}: see the HTML report`));
   }
   if (flaky.length > 0) {
     lines.push('', paint(BOLD, `Flaky tests, passed on a retry (${flaky.length})`));
@@ -52,7 +53,9 @@ function failedTest(test: TimelineTest, paint: Paint, options: TerminalOptions, 
   const last = test.attempts[test.attempts.length - 1];
   const attempt = test.attempts.length > 1 ? `attempt ${last.attempt} of ${test.attempts.length}, ` : '';
   const lines = [`${paint(RED, `✗ ${test.name}`)}  ${paint(DIM, `(${test.suite}, ${attempt}trace ${last.traceId})`)}`];
-  if (last.message) lines.push(`  ${last.message}`);
+  const error = last.error ?? last.message;
+  if (error) lines.push(...error.split('\n').map(line => (line ? `  ${line}` : '')));
+  if (last.frame) lines.push('', ...frameRows(last.frame, paint), '');
   // Spans of another service (received from the services under test) say whose they are.
   const ownService = serviceName(resources, last.root);
   const serviceOf = (span: TimelineSpan) => {
@@ -67,12 +70,22 @@ function failedTest(test: TimelineTest, paint: Paint, options: TerminalOptions, 
   const rows = treeRows(last.root.children, '  ', paint, serviceOf);
   const maxSpans = options.maxSpans ?? 40;
   lines.push(...rows.slice(0, maxSpans));
-  if (rows.length > maxSpans) lines.push(`  ${paint(DIM, `… ${rows.length - maxSpans} more spans`)}`);
+  if (rows.length > maxSpans) lines.push(`  ${paint(DIM, `… ${rows.length - maxSpans} more ${rows.length - maxSpans === 1 ? 'span' : 'spans'}`)}`);
   if (options.traceUrlTemplate) lines.push(`  ${options.traceUrlTemplate.split('{traceId}').join(last.traceId)}`);
   return lines;
 }
 
 type ServiceOf = (span: TimelineSpan) => string | undefined;
+
+/** `> 19 |     expect(response.status).toBe(200);` under `  api.test.js:19:29`, like Jest's own code frame. */
+function frameRows(frame: CodeFrame, paint: Paint): string[] {
+  const width = String(frame.lines[frame.lines.length - 1].number).length;
+  const rows = frame.lines.map(({number, text}) => {
+    const row = `${number === frame.line ? '>' : ' '} ${String(number).padStart(width)} | ${text}`.trimEnd();
+    return number === frame.line ? paint(RED, `  ${row}`) : paint(DIM, `  ${row}`);
+  });
+  return [paint(DIM, `  ${frame.file}:${frame.line}${frame.column ? `:${frame.column}` : ''}`), ...rows];
+}
 
 function treeRows(spans: TimelineSpan[], indent: string, paint: Paint, serviceOf: ServiceOf): string[] {
   const rows: string[] = [];
@@ -101,14 +114,14 @@ function serviceName(resources: TimelineModel['resources'], span: TimelineSpan):
 }
 
 /**
- * `GET http://127.0.0.1:4100/insights → 429 (12 ms)`; `✗` marks an ERROR span, `!` another non-2xx answer;
+ * `GET /insights → 429 (12 ms, 127.0.0.1:4100)`; `✗` marks an ERROR span, `!` another non-2xx answer;
  * `· orders-api` names the service of a span from another one.
  */
 export function describeSpan(span: TimelineSpan, paint: Paint = (_code, text) => text, service?: string): string {
-  const ms = `(${formatMs(span.durationMs)}${span.kind === 'server' ? ', server' : ''})${service ? ` · ${service}` : ''}`;
+  const ms = `(${[formatMs(span.durationMs), span.kind === 'server' ? 'server' : '', span.http?.host ?? ''].filter(Boolean).join(', ')})${service ? ` · ${service}` : ''}`;
   let text: string;
   if (span.http) {
-    text = `${span.http.method} ${span.http.url} → ${span.http.statusCode ?? 'no response'} ${ms}`;
+    text = `${span.http.method} ${span.http.target} → ${span.http.statusCode ?? 'no response'} ${ms}`;
   } else {
     text = `${span.name} ${ms}`;
   }
