@@ -1,3 +1,4 @@
+import {stripVTControlCharacters} from 'node:util';
 import {
   ATTR_CODE_FILE_PATH,
   ATTR_CODE_LINE_NUMBER,
@@ -307,12 +308,9 @@ function firstLine(text: string | undefined): string | undefined {
   return line?.trim() || undefined;
 }
 
-// The terminal's colour and cursor sequences (ansi-regex's pattern): Jest colours `Expected` and `Received`.
-const ANSI = /[\u001b\u009b][[\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\d/#&.:=?%@~_]+)*|[a-zA-Z\d]+(?:;[-a-zA-Z\d/#&.:=?%@~_]*)*)?\u0007)|(?:(?:\d{1,4}(?:;\d{0,4})*)?[\dA-PR-TZcf-nq-uy=><~]))/g;
-
-/** A message as it reads without a terminal: colour codes removed, trailing blank lines dropped. */
+/** A message as it reads without a terminal: colour codes removed (Jest colours `Expected` and `Received`), trailing blank lines dropped. */
 export function wholeText(text: string | undefined): string | undefined {
-  const plain = text?.replace(ANSI, '').replace(/\s+$/, '');
+  const plain = text === undefined ? undefined : stripVTControlCharacters(text).replace(/\s+$/, '');
   return plain?.trim() ? plain.replace(/^\s*\n/, '') : undefined;
 }
 
