@@ -7,8 +7,8 @@ import {invocationId} from './run-id';
 
 /*
  * Which test files of this `jest` invocation had this environment, whichever Jest process ran them: a marker per file
- * in the invocation's temp folder (not the run id's, which CI may share between invocations). The reporter names the others, so that a file on another environment (a docblock's, a project's) is
- * not left untraced without a word.
+ * in the invocation's temp folder (not the run id's, which CI may share between invocations). The reporter names the
+ * others, so that a file on another environment (a docblock's, a project's) is not left untraced without a word.
  */
 
 function markerOf(testPath: string): string {
