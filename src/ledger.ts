@@ -1,10 +1,9 @@
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {LogRecordProcessor, ReadableLogRecord} from '@opentelemetry/sdk-logs';
 import type {ReadableSpan, SpanProcessor} from '@opentelemetry/sdk-trace';
-import {isMainThread} from 'node:worker_threads';
 import {errorText, warnInThisProcess, warnOncePerRun} from './diag';
 import {LedgerFile, lossLines, reportVanishedWorkers, type LedgerCounts} from './ledger-file';
-import {invocationId} from './run-id';
+import {invocationId, isWorkerProcess} from './run-id';
 
 /*
  * No silent loss: the ledger counts every span the worker ends (and every log record it emits) and, per
@@ -119,11 +118,6 @@ export class LogLedger extends Ledger<ReadableLogRecord> implements LogRecordPro
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** A child process that jest-worker runs test files in (not a worker thread, not Jest's own process). */
-function isWorkerProcess(): boolean {
-  return isMainThread && typeof process.send === 'function' && process.env.JEST_WORKER_ID !== undefined;
 }
 
 /**

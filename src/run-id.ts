@@ -31,8 +31,13 @@ export function invocationId(): string {
   return invocation;
 }
 
+/** A child process that jest-worker runs test files in (not a worker thread, not Jest's own process). */
+export function isWorkerProcess(): boolean {
+  return isMainThread && typeof process.send === 'function' && process.env.JEST_WORKER_ID !== undefined;
+}
+
 function computeRunId(): string {
-  const isChildWorker = isMainThread && typeof process.send === 'function' && process.env.JEST_WORKER_ID !== undefined;
+  const isChildWorker = isWorkerProcess();
   const pid = isChildWorker ? process.ppid : process.pid;
   const started = processStartTicks(pid) ?? (isChildWorker ? '' : String(Math.round(Date.now() - process.uptime() * 1000)));
   return createHash('sha256').update(`${hostname()}\0${pid}\0${started}`).digest('hex').slice(0, 16);
