@@ -211,6 +211,11 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
+/** `OTEL_SDK_DISABLED=true`: for Jest's own process, which reads it without validating (the workers warn). */
+export function sdkDisabled(env: Env = process.env): boolean {
+  return nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true';
+}
+
 function parseSdkDisabled(env: Env, problems: Problems): boolean {
   const value = nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase();
   if (value === undefined || value === 'false') return false;

@@ -1,4 +1,5 @@
 import type {Config} from '@jest/types';
+import {sdkDisabled} from './config';
 import {warnOnce} from './diag';
 import {startRunReceiver} from './receiver';
 import {readReceiverOptions} from './receiver/options';
@@ -11,7 +12,7 @@ const REPORTER = /jest-environment-otel[\\/](reporter|build[\\/]reporter\.js)$/;
  * `JEST_OTEL_RECEIVER_ENDPOINT`. It takes the reporter's `receiver` option. Never throws.
  */
 export default async function otelGlobalSetup(globalConfig?: Pick<Config.GlobalConfig, 'reporters'>): Promise<void> {
-  if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
+  if (sdkDisabled()) return;
   const entry = (globalConfig?.reporters ?? []).find(reporter => REPORTER.test(Array.isArray(reporter) ? String(reporter[0]) : String(reporter)));
   const {options, errors, warnings} = readReceiverOptions(Array.isArray(entry) ? (entry[1] as {receiver?: unknown} | undefined)?.receiver : undefined);
   for (const message of [...errors, ...warnings]) warnOnce(message);

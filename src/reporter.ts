@@ -1,7 +1,7 @@
 import {existsSync, writeSync} from 'node:fs';
 import {isAbsolute, join, relative, resolve} from 'node:path';
 import type {Config} from '@jest/types';
-import {loadConfig} from './config';
+import {loadConfig, sdkDisabled} from './config';
 import {errorText, warnInThisProcess, warnOnce} from './diag';
 import {addCodeFrames} from './report/code-frame';
 import {buildTimeline} from './report/model';
@@ -32,7 +32,7 @@ interface FileResults {
 }
 
 function tracingOff(projects: ProjectLike[]): boolean {
-  if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return true;
+  if (sdkDisabled()) return true;
   return projects.length > 0 && projects.every(({config}) => (config.testEnvironmentOptions?.otel as {disabled?: unknown} | undefined)?.disabled === true);
 }
 
@@ -74,7 +74,7 @@ export default class OtelReporter {
    * address, by then. (A global setup started it already when the project uses `jest-environment-otel/global-setup`.)
    */
   async onRunStart(): Promise<void> {
-    if (!this.receiver || process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
+    if (!this.receiver || sdkDisabled()) return;
     await startRunReceiver(this.receiver).ready;
   }
 
