@@ -1,6 +1,6 @@
 import type {Config} from '@jest/types';
-import {sdkDisabled} from './config';
-import {warnOnce} from './diag';
+import {sdkDisabled} from './shared/config';
+import {warnOnce} from './shared/diag';
 import {startRunReceiver} from './receiver';
 import {readReceiverOptions} from './receiver/options';
 

@@ -7,7 +7,7 @@ import {
   ATTR_HTTP_RESPONSE_BODY_CONTENT,
   ATTR_JEST_HTTP_REQUEST_BODY_TRUNCATED,
   ATTR_JEST_HTTP_RESPONSE_BODY_TRUNCATED,
-} from './semconv';
+} from './shared/semconv';
 
 /*
  * Opt-in capture of textual request and response bodies (JSON, text, forms, XML) on HTTP client spans, up to a size

@@ -1,8 +1,8 @@
 import {existsSync, writeSync} from 'node:fs';
 import {isAbsolute, join, relative, resolve} from 'node:path';
 import type {Config} from '@jest/types';
-import {loadConfig, sdkDisabled} from './config';
-import {errorText, warnInThisProcess, warnOnce} from './diag';
+import {loadConfig, sdkDisabled} from './shared/config';
+import {errorText, warnInThisProcess, warnOnce} from './shared/diag';
 import {addCodeFrames} from './report/code-frame';
 import {buildTimeline} from './report/model';
 import {isSuiteSpan, isTestSpan} from './report/span-index';
@@ -13,10 +13,10 @@ import {writeReport} from './report/write';
 import {reportVanishedWorkers} from './ledger-file';
 import {startRunReceiver, stopRunReceiver, storeReceived} from './receiver';
 import {readReceiverOptions, type ResolvedReceiverOptions} from './receiver/options';
-import {invocationId, runId} from './run-id';
+import {invocationId, runId} from './shared/run-id';
 import {recordRunSpan, type RunResults} from './run-span';
 import {runFolder} from './store';
-import {readRun, readTraceFile, type StoredSpan} from './store-read';
+import {readRun, readTraceFile, type StoredSpan} from './shared/store-read';
 import {untracedFiles, untracedMessage} from './traced-files';
 
 export type {OtelReporterOptions} from './report/options';

@@ -1,10 +1,10 @@
 import {SpanKind, SpanStatusCode} from '@opentelemetry/api';
-import {loadConfig} from './config';
-import {safely} from './diag';
-import {runId} from './run-id';
-import {ATTR_JEST_RUN_ID} from './semconv';
+import {loadConfig} from './shared/config';
+import {safely} from './shared/diag';
+import {runId} from './shared/run-id';
+import {ATTR_JEST_RUN_ID} from './shared/semconv';
 import {getPipeline} from './telemetry';
-import {topContext, upstreamLinks} from './upstream';
+import {topContext, upstreamLinks} from './shared/upstream';
 
 /*
  * The run span: one span per `jest` invocation, from the run's start to its end, with the run's counts. Recorded by

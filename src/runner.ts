@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs';
 import {dirname} from 'node:path';
 import type {JestEnvironment} from '@jest/environment';
 import type {Circus, Config} from '@jest/types';
-import {errorText, warnOnce} from './diag';
+import {errorText, warnOnce} from './shared/diag';
 import {FileTracing, isTraced} from './file-tracing';
 
 /*

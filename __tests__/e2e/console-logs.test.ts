@@ -1,7 +1,7 @@
 import {readFileSync, readdirSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {buildTimeline} from '../../src/report/model';
-import {readRun} from '../../src/store-read';
+import {readRun} from '../../src/shared/store-read';
 import {OtlpReceiver} from '../support/otlp-receiver';
 import {WORK} from '../support/paths';
 import {ourWarnings, runJest, type JestRun} from '../support/run-jest';

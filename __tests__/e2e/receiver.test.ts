@@ -4,7 +4,7 @@ import type {AddressInfo} from 'node:net';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {chromium} from 'playwright-core';
-import {latestRun, readRun, type StoredSpan} from '../../src/store-read';
+import {latestRun, readRun, type StoredSpan} from '../../src/shared/store-read';
 import {WORK} from '../support/paths';
 import {runJest, type JestRun} from '../support/run-jest';
 

@@ -4,7 +4,7 @@ import {pathToFileURL} from 'node:url';
 import {chromium, type Browser, type Page} from 'playwright-core';
 import {renderHtml} from '../../src/report/html';
 import {buildTimeline} from '../../src/report/model';
-import {readRun, type StoredSpan} from '../../src/store-read';
+import {readRun, type StoredSpan} from '../../src/shared/store-read';
 import {REPO, WORK} from '../support/paths';
 import {outcomes, runJest, type JestRun} from '../support/run-jest';
 

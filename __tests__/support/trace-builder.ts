@@ -1,4 +1,4 @@
-import type {StoredSpan} from '../../src/store-read';
+import type {StoredSpan} from '../../src/shared/store-read';
 
 /*
  * Generated test traces with known flakiness, as the local trace store would read them back: one test span per

@@ -1,5 +1,5 @@
-import {DEFAULTS, parseKeyValues, resolveConfig} from '../../src/config';
-import {closest, readMisplaced} from '../../src/options';
+import {DEFAULTS, parseKeyValues, resolveConfig} from '../../src/shared/config';
+import {closest, readMisplaced} from '../../src/shared/options';
 
 /*
  * resolveConfig over an explicit environment (never process.env): defaults, precedence of the OTEL_* variables over

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {collectAttempts} from '../../src/flaky/model';
 import {readSource} from '../../src/flaky/read';
-import type {StoredSpan} from '../../src/store-read';
+import type {StoredSpan} from '../../src/shared/store-read';
 import {attemptSpans, toOtlpJson} from '../support/trace-builder';
 
 /* Reading sources (store, collector output, single files) and turning their spans into test attempts. */

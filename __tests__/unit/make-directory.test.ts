@@ -1,7 +1,7 @@
 import {mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {makeDirectory} from '../../src/make-directory';
+import {makeDirectory} from '../../src/shared/make-directory';
 
 let root: string;
 beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'otel-mkdir-'))));

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {SUPPORTED_NODE, unsupportedNodeWarning} from '../../src/node-support';
+import {SUPPORTED_NODE, unsupportedNodeWarning} from '../../src/shared/node-support';
 
 describe('the warning for a Node.js below the supported one', () => {
   test.each(['22.15.0', '22.23.3', '24.0.0', '26.1.0', '23.0.0'])('%s is supported: no warning', version => {

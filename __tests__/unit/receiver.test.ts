@@ -8,7 +8,7 @@ import {traceSerializers} from '../../src/serializers';
 import {readReceiverOptions, RECEIVER_DEFAULTS} from '../../src/receiver/options';
 import {ReceivedSpans} from '../../src/receiver/received';
 import {startServer, type RunningServer} from '../../src/receiver/server';
-import {readRun} from '../../src/store-read';
+import {readRun} from '../../src/shared/store-read';
 import {memoryTracing} from './tracing';
 
 /*

@@ -1,5 +1,5 @@
 import {buildTimeline, type TimelineSpan} from '../../src/report/model';
-import type {StoredSpan} from '../../src/store-read';
+import type {StoredSpan} from '../../src/shared/store-read';
 
 /*
  * buildTimeline over hand-made stored spans: which tests there are and in what order, what counts as flaky, and the

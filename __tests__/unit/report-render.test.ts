@@ -3,7 +3,7 @@ import {escapeHtml, jsonForScript, renderHtml} from '../../src/report/html';
 import {buildTimeline, type TimelineModel} from '../../src/report/model';
 import {PAGE_SCRIPT} from '../../src/report/page-script';
 import {describeSpan, renderTerminal} from '../../src/report/terminal';
-import type {StoredSpan} from '../../src/store-read';
+import type {StoredSpan} from '../../src/shared/store-read';
 
 /*
  * The two renderers over a model: the HTML page (self-contained, data that cannot break out of its script element)

@@ -7,7 +7,7 @@ import {InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor} fro
 import {emitConsoleRecord} from '../../src/logs';
 import {buildTimeline} from '../../src/report/model';
 import {logsSerializers} from '../../src/serializers';
-import {readRun} from '../../src/store-read';
+import {readRun} from '../../src/shared/store-read';
 import {attemptSpans, toOtlpJson} from '../support/trace-builder';
 
 /*

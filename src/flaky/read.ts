@@ -1,7 +1,7 @@
 import {readdirSync, statSync} from 'node:fs';
 import {join, relative, resolve} from 'node:path';
 import {RUNS_FOLDER} from '../store';
-import {readRun, readTraceFile, type StoredSpan} from '../store-read';
+import {readRun, readTraceFile, type StoredSpan} from '../shared/store-read';
 
 /*
  * Sources of spans: a local trace store (a folder with `runs/<run id>/*.jsonl`), a folder of OTLP/JSON files (as an

@@ -9,8 +9,8 @@ import {
   ATTR_TEST_CASE_NAME,
   ATTR_TEST_SUITE_NAME,
   ATTR_TEST_SUITE_RUN_STATUS,
-} from '../semconv';
-import type {StoredSpan} from '../store-read';
+} from '../shared/semconv';
+import type {StoredSpan} from '../shared/store-read';
 import type {CodeFrame} from './code-frame';
 import {isSuiteSpan, isTestSpan, SpanIndex} from './span-index';
 

@@ -1,5 +1,5 @@
 import {resolve} from 'node:path';
-import {DEFAULTS} from '../config';
+import {DEFAULTS} from '../shared/config';
 import type {ReceiverOptions} from '../receiver/options';
 
 /** Options of `jest-environment-otel/reporter`: `reporters: ['default', ['jest-environment-otel/reporter', {…}]]`. */

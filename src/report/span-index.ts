@@ -1,6 +1,6 @@
 /** Which stored spans are ours (tests and files), and the parent-to-children index the model walks. */
-import {ATTR_JEST_TEST_STATUS, ATTR_TEST_CASE_NAME, ATTR_TEST_SUITE_RUN_STATUS} from '../semconv';
-import type {StoredSpan} from '../store-read';
+import {ATTR_JEST_TEST_STATUS, ATTR_TEST_CASE_NAME, ATTR_TEST_SUITE_RUN_STATUS} from '../shared/semconv';
+import type {StoredSpan} from '../shared/store-read';
 
 export function isTestSpan(span: StoredSpan): boolean {
   return span.attributes[ATTR_TEST_CASE_NAME] !== undefined && span.attributes[ATTR_JEST_TEST_STATUS] !== undefined;

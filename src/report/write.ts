@@ -1,6 +1,6 @@
 import {renameSync, rmSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
-import {makeDirectory} from '../make-directory';
+import {makeDirectory} from '../shared/make-directory';
 
 /**
  * Writes the same page to each file (creating folders), each through a temporary file and a rename so that a reader
