@@ -17,8 +17,8 @@ const {resourceFromAttributes} = require('@opentelemetry/resources');
 
 const BUILD = join(__dirname, '..', 'build');
 const {SuiteRecorder} = require(join(BUILD, 'recorder.js'));
-const {RedactingSpanProcessor} = require(join(BUILD, 'redact.js'));
-const {SpanLedger} = require(join(BUILD, 'ledger.js'));
+const {RedactingSpanProcessor} = require(join(BUILD, 'pipeline', 'redact.js'));
+const {SpanLedger} = require(join(BUILD, 'pipeline', 'ledger.js'));
 const spans = require(join(BUILD, 'spans.js'));
 
 const TEST_PATH = '/project/__tests__/checkout.test.js';

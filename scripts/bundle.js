@@ -23,7 +23,7 @@ const {dirname, join} = require('node:path');
 const root = join(__dirname, '..');
 const build = join(root, 'build');
 const transformerDist = dirname(require.resolve('@opentelemetry/otlp-transformer'));
-const {TRACE_MODULES, LOGS_MODULES} = require(join(build, 'serializers.js'));
+const {TRACE_MODULES, LOGS_MODULES} = require(join(build, 'pipeline', 'serializers.js'));
 const EXTERNAL = ['jest-environment-node', '@opentelemetry/otlp-transformer'];
 
 /** The ids src/serializers.ts requires for the transformer's trace-only and logs-only modules: their ES module builds. */

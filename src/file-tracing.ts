@@ -8,12 +8,12 @@ import {captureConsole} from './console';
 import {shareApiRegistry} from './context';
 import {errorText, safely, warnOnce} from './shared/diag';
 import {fileAttributes} from './file-attributes';
-import {fetchRememberingBodies} from './payloads';
+import {fetchRememberingBodies} from './pipeline/payloads';
 import {SuiteRecorder} from './recorder';
-import {getPipeline, TRACER_NAME, type Pipeline} from './telemetry';
+import {getPipeline, TRACER_NAME, type Pipeline} from './pipeline/telemetry';
 import {createTestApi} from './test-api';
-import {tellDestination} from './destination';
-import {markTraced} from './traced-files';
+import {tellDestination} from './pipeline/destination';
+import {markTraced} from './pipeline/traced-files';
 
 type Sandbox = Record<string, unknown> & {console?: unknown; process?: NodeJS.Process; fetch?: typeof fetch};
 

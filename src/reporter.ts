@@ -10,14 +10,14 @@ import {renderHtml} from './report/html';
 import {readReporterOptions, storeDirsOf, useColor, type OtelReporterOptions, type ProjectLike} from './report/options';
 import {renderTerminal} from './report/terminal';
 import {writeReport} from './report/write';
-import {reportVanishedWorkers} from './ledger-file';
+import {reportVanishedWorkers} from './pipeline/ledger-file';
 import {startRunReceiver, stopRunReceiver, storeReceived} from './receiver';
 import {readReceiverOptions, type ResolvedReceiverOptions} from './receiver/options';
 import {invocationId, runId} from './shared/run-id';
 import {recordRunSpan, type RunResults} from './run-span';
-import {runFolder} from './store';
+import {runFolder} from './pipeline/store';
 import {readRun, readTraceFile, type StoredSpan} from './shared/store-read';
-import {untracedFiles, untracedMessage} from './traced-files';
+import {untracedFiles, untracedMessage} from './pipeline/traced-files';
 
 export type {OtelReporterOptions} from './report/options';
 

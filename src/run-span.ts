@@ -3,7 +3,7 @@ import {loadConfig} from './shared/config';
 import {safely} from './shared/diag';
 import {runId} from './shared/run-id';
 import {ATTR_JEST_RUN_ID} from './shared/semconv';
-import {getPipeline} from './telemetry';
+import {getPipeline} from './pipeline/telemetry';
 import {topContext, upstreamLinks} from './shared/upstream';
 
 /*

@@ -1,6 +1,6 @@
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import {TracerProvider, type ReadableSpan, type SpanExporter} from '@opentelemetry/sdk-trace';
-import {ExportQueue} from '../../src/export-queue';
+import {ExportQueue} from '../../src/pipeline/export-queue';
 
 /** An exporter that answers only when told to, recording each batch it was given. */
 class HeldExporter implements SpanExporter {

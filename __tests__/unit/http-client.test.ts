@@ -2,9 +2,9 @@ import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {ROOT_CONTEXT, context, propagation, trace} from '@opentelemetry/api';
 import {W3CTraceContextPropagator, suppressTracing} from '@opentelemetry/core';
-import {contextManager} from '../../src/context-manager';
-import {traceHttpClient} from '../../src/http-client';
-import {httpPayloadHooks} from '../../src/payloads';
+import {contextManager} from '../../src/pipeline/context-manager';
+import {traceHttpClient} from '../../src/pipeline/http-client';
+import {httpPayloadHooks} from '../../src/pipeline/payloads';
 import {memoryTracing} from './tracing';
 
 /*

@@ -1,7 +1,7 @@
 import {ROOT_CONTEXT, context} from '@opentelemetry/api';
 import {AsyncLocalStorageContextManager} from '@opentelemetry/context-async-hooks';
 import {useContextManager, wrapFn} from '../../src/context';
-import {contextManager} from '../../src/context-manager';
+import {contextManager} from '../../src/pipeline/context-manager';
 import {cutOwnFrames, withoutOwnFrames} from '../../src/own-frames';
 
 /*

@@ -1,7 +1,7 @@
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan} from '@opentelemetry/sdk-trace';
-import {SpanLedger} from '../../src/ledger';
-import {untracedMessage} from '../../src/traced-files';
+import {SpanLedger} from '../../src/pipeline/ledger';
+import {untracedMessage} from '../../src/pipeline/traced-files';
 
 /* Counts in messages agree with their nouns and verbs: "1 span was", "1 of 1 test file". */
 

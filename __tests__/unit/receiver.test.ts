@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {SpanKind, SpanStatusCode} from '@opentelemetry/api';
-import {traceSerializers} from '../../src/serializers';
+import {traceSerializers} from '../../src/pipeline/serializers';
 import {readReceiverOptions, RECEIVER_DEFAULTS} from '../../src/receiver/options';
 import {ReceivedSpans} from '../../src/receiver/received';
 import {startServer, type RunningServer} from '../../src/receiver/server';

@@ -1,4 +1,4 @@
-import {REDACTED, RedactingSpanProcessor, SECRET_QUERY_PARAMS, isSecretHeader, redactBody, redactQuery, redactUrl} from '../../src/redact';
+import {REDACTED, RedactingSpanProcessor, SECRET_QUERY_PARAMS, isSecretHeader, redactBody, redactQuery, redactUrl} from '../../src/pipeline/redact';
 import {memoryTracing, onlySpan} from './tracing';
 
 const SECRETS: ReadonlySet<string> = new Set(SECRET_QUERY_PARAMS);

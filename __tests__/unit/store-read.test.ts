@@ -4,9 +4,9 @@ import {join} from 'node:path';
 import {trace, type SpanContext} from '@opentelemetry/api';
 import {resourceFromAttributes} from '@opentelemetry/resources';
 import {InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor} from '@opentelemetry/sdk-logs';
-import {emitConsoleRecord} from '../../src/logs';
+import {emitConsoleRecord} from '../../src/pipeline/logs';
 import {buildTimeline} from '../../src/report/model';
-import {logsSerializers} from '../../src/serializers';
+import {logsSerializers} from '../../src/pipeline/serializers';
 import {readRun} from '../../src/shared/store-read';
 import {attemptSpans, toOtlpJson} from '../support/trace-builder';
 

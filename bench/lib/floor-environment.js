@@ -7,8 +7,8 @@ const {W3CTraceContextPropagator} = require('@opentelemetry/core');
 const {resourceFromAttributes} = require('@opentelemetry/resources');
 const {BatchSpanProcessor, TracerProvider} = require('@opentelemetry/sdk-trace');
 const NodeEnvironment = require('jest-environment-node').default;
-const {OtlpHttpExporter} = require(join(__dirname, '..', '..', 'build', 'otlp.js'));
-const {traceSerializers} = require(join(__dirname, '..', '..', 'build', 'serializers.js'));
+const {OtlpHttpExporter} = require(join(__dirname, '..', '..', 'build', 'pipeline', 'otlp.js'));
+const {traceSerializers} = require(join(__dirname, '..', '..', 'build', 'pipeline', 'serializers.js'));
 
 /*
  * The least a Jest tracer built on the OpenTelemetry SDK does, to tell what the SDK itself costs: per worker, a

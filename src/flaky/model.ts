@@ -1,5 +1,5 @@
 import {ATTR_CODE_LINE_NUMBER, ATTR_EXCEPTION_MESSAGE, ATTR_JEST_RUN_ID, ATTR_JEST_TEST_ATTEMPT, ATTR_JEST_TEST_STATUS, ATTR_TEST_CASE_NAME, ATTR_TEST_SUITE_NAME, ATTR_VCS_REF_HEAD_REVISION, EVENT_EXCEPTION} from '../shared/semconv';
-import {ATTR_JEST_VCS_WORKTREE_CHANGES, ATTR_JEST_VCS_WORKTREE_DIRTY} from '../worktree';
+import {ATTR_JEST_VCS_WORKTREE_CHANGES, ATTR_JEST_VCS_WORKTREE_DIRTY} from '../pipeline/worktree';
 import {wholeText} from '../report/model';
 import type {StoredSpan} from '../shared/store-read';
 

@@ -1,6 +1,6 @@
 import {readdirSync, statSync} from 'node:fs';
 import {join, relative, resolve} from 'node:path';
-import {RUNS_FOLDER} from '../store';
+import {RUNS_FOLDER} from '../pipeline/store';
 import {readRun, readTraceFile, type StoredSpan} from '../shared/store-read';
 
 /*

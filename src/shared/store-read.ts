@@ -1,7 +1,7 @@
 import {readFileSync, readdirSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {ATTR_JEST_CONSOLE_LEVEL, ATTR_JEST_CONSOLE_MESSAGE, EVENT_CONSOLE} from './semconv';
-import {RUNS_FOLDER} from '../store';
+import {RUNS_FOLDER} from '../pipeline/store';
 
 /** A span read back from the local trace store (OTLP/JSON), flattened. */
 export interface StoredSpan {

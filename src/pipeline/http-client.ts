@@ -3,7 +3,7 @@ import type {ClientRequest, IncomingMessage} from 'node:http';
 import type {Socket} from 'node:net';
 import {context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer} from '@opentelemetry/api';
 import {isTracingSuppressed} from '@opentelemetry/core';
-import {safely} from './shared/diag';
+import {safely} from '../shared/diag';
 
 /*
  * Client spans for `node:http` / `node:https` requests, made from the diagnostics channels Node publishes for every

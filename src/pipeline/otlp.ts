@@ -4,8 +4,8 @@ import {gzipSync} from 'node:zlib';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import {CollectorBreaker} from './breaker';
-import type {OtlpTarget} from './shared/config';
-import {invocationId} from './shared/run-id';
+import type {OtlpTarget} from '../shared/config';
+import {invocationId} from '../shared/run-id';
 import {traceSerializers} from './serializers';
 
 /*

@@ -26,7 +26,7 @@ import {
   ATTR_JEST_VCS_CHANGE_URL,
   ATTR_JEST_CI_PROVIDER,
   ATTR_JEST_CI_ACTOR,
-} from './shared/semconv';
+} from '../shared/semconv';
 
 /*
  * CI and VCS metadata as resource attributes, from each CI's own environment variables (src/ci-providers.ts) and,

@@ -1,13 +1,13 @@
 import type {ClientRequest, IncomingMessage} from 'node:http';
 import {subscribe} from 'node:diagnostics_channel';
 import {context, createContextKey, type Span} from '@opentelemetry/api';
-import {runInContext} from './context';
+import {runInContext} from '../context';
 import {
   ATTR_HTTP_REQUEST_BODY_CONTENT,
   ATTR_HTTP_RESPONSE_BODY_CONTENT,
   ATTR_JEST_HTTP_REQUEST_BODY_TRUNCATED,
   ATTR_JEST_HTTP_RESPONSE_BODY_TRUNCATED,
-} from './shared/semconv';
+} from '../shared/semconv';
 
 /*
  * Opt-in capture of textual request and response bodies (JSON, text, forms, XML) on HTTP client spans, up to a size

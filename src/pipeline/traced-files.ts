@@ -1,9 +1,9 @@
 import {createHash} from 'node:crypto';
 import {closeSync, existsSync, openSync} from 'node:fs';
 import {join} from 'node:path';
-import {runTempFolder} from './shared/diag';
-import {makeDirectory} from './shared/make-directory';
-import {invocationId} from './shared/run-id';
+import {runTempFolder} from '../shared/diag';
+import {makeDirectory} from '../shared/make-directory';
+import {invocationId} from '../shared/run-id';
 
 /*
  * Which test files of this `jest` invocation had this environment, whichever Jest process ran them: a marker per file

@@ -1,5 +1,5 @@
 import type {Span, SpanProcessor} from '@opentelemetry/sdk-trace';
-import {ATTR_HTTP_REQUEST_BODY_CONTENT, ATTR_HTTP_RESPONSE_BODY_CONTENT} from './shared/semconv';
+import {ATTR_HTTP_REQUEST_BODY_CONTENT, ATTR_HTTP_RESPONSE_BODY_CONTENT} from '../shared/semconv';
 
 /*
  * Last line of defence against secrets in exported spans. Runs in `onEnding`, while the span is still writable, for

@@ -1,7 +1,7 @@
 import {resolve} from 'node:path';
 import type {Instrumentation} from '@opentelemetry/instrumentation';
-import type {InstrumentationSpec} from './shared/config';
-import {errorText, warnOnce} from './shared/diag';
+import type {InstrumentationSpec} from '../shared/config';
+import {errorText, warnOnce} from '../shared/diag';
 
 /*
  * The instrumentations a project lists in `instrumentations` (package names, with optional config) or creates in its

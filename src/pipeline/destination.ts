@@ -1,8 +1,8 @@
 import {isAbsolute, join, relative, resolve} from 'node:path';
 import type {Config} from '@jest/types';
-import type {ResolvedConfig} from './shared/config';
-import {tellOncePerRun} from './shared/diag';
-import {runId} from './shared/run-id';
+import type {ResolvedConfig} from '../shared/config';
+import {tellOncePerRun} from '../shared/diag';
+import {runId} from '../shared/run-id';
 import {runFolder} from './store';
 
 /*

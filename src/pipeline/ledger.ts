@@ -1,9 +1,9 @@
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {LogRecordProcessor, ReadableLogRecord} from '@opentelemetry/sdk-logs';
 import type {ReadableSpan, SpanProcessor} from '@opentelemetry/sdk-trace';
-import {errorText, warnInThisProcess, warnOncePerRun} from './shared/diag';
+import {errorText, warnInThisProcess, warnOncePerRun} from '../shared/diag';
 import {LedgerFile, lossLines, reportVanishedWorkers, type LedgerCounts} from './ledger-file';
-import {invocationId, isWorkerProcess} from './shared/run-id';
+import {invocationId, isWorkerProcess} from '../shared/run-id';
 
 /*
  * No silent loss: the ledger counts every span the worker ends (and every log record it emits) and, per

@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import {join, relative, sep} from 'node:path';
 import vm from 'node:vm';
-import {errorText, warnOnce} from './shared/diag';
+import {errorText, warnOnce} from '../shared/diag';
 
 /*
  * Library instrumentations for modules that test files load.

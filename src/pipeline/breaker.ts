@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {runTempFolder} from './shared/diag';
+import {runTempFolder} from '../shared/diag';
 
 /*
  * A collector that failed for a whole export deadline (no answer, or 5xx / 429 / resets until the deadline) is not

@@ -2,8 +2,8 @@ import {appendFile, readdirSync, rmSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan} from '@opentelemetry/sdk-trace';
-import {errorText, tellOncePerRun, warnOnce} from './shared/diag';
-import {makeDirectory} from './shared/make-directory';
+import {errorText, tellOncePerRun, warnOnce} from '../shared/diag';
+import {makeDirectory} from '../shared/make-directory';
 import {traceSerializers} from './serializers';
 
 /*

@@ -1,6 +1,6 @@
 import {existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {runTempFolder, runTempPath} from './shared/diag';
+import {runTempFolder, runTempPath} from '../shared/diag';
 
 /*
  * A worker process that is killed outright (SIGKILL: one busy when Jest recycles or stops it, the OOM killer) cannot
