@@ -4,7 +4,7 @@
  * and one set of warnings, as they do when loaded from separate files.
  */
 export {OtelEnvironment, withOtel} from './index';
-export {tracedEnvironment} from './environment';
+export {tracedEnvironment} from './environment/environment';
 export {default as otelRunner} from './runner';
 export {default as OtelReporter} from './reporter';
 export {default as otelGlobalSetup} from './global-setup';

@@ -1,4 +1,4 @@
-import {tracedEnvironment} from './environment';
+import {tracedEnvironment} from './environment/environment';
 
 /**
  * jsdom, traced: `testEnvironment: 'otel/jsdom'`, or `@jest-environment otel/jsdom` in a file's docblock. Needs

@@ -1,7 +1,7 @@
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {loadEnvironment, resolveEnvironment} from '../../src/base-environment';
+import {loadEnvironment, resolveEnvironment} from '../../src/environment/base-environment';
 import {resolveConfig} from '../../src/shared/config';
 
 /* How `baseEnvironment` is found and what is said when it cannot be. */

@@ -1,5 +1,5 @@
 import type {Circus} from '@jest/types';
-import type {SuiteRecorder} from '../../src/recorder';
+import type {SuiteRecorder} from '../../src/environment/recorder';
 
 /*
  * Just enough of jest-circus to drive a SuiteRecorder: objects shaped like circus's, and events dispatched the way

@@ -1,8 +1,8 @@
 import {ROOT_CONTEXT, context} from '@opentelemetry/api';
 import {AsyncLocalStorageContextManager} from '@opentelemetry/context-async-hooks';
-import {useContextManager, wrapFn} from '../../src/context';
+import {useContextManager, wrapFn} from '../../src/environment/context';
 import {contextManager} from '../../src/pipeline/context-manager';
-import {cutOwnFrames, withoutOwnFrames} from '../../src/own-frames';
+import {cutOwnFrames, withoutOwnFrames} from '../../src/environment/own-frames';
 
 /*
  * Errors made inside a wrapped test function, cut of our frames, against the same errors made by the function called

@@ -1,5 +1,5 @@
 import {DiagLogLevel, SpanStatusCode, diag} from '@opentelemetry/api';
-import {SuiteRecorder} from '../../src/recorder';
+import {SuiteRecorder} from '../../src/environment/recorder';
 import {FakeCircus, SUITE_NAME, TEST_PATH, addHook, addTest} from './circus';
 import {memoryTracing, onlySpan} from './tracing';
 

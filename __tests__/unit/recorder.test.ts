@@ -1,7 +1,7 @@
 import {SpanStatusCode, context, trace, type SpanContext} from '@opentelemetry/api';
 import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import type {Circus} from '@jest/types';
-import {SuiteRecorder, type SuiteInfo} from '../../src/recorder';
+import {SuiteRecorder, type SuiteInfo} from '../../src/environment/recorder';
 import {contextManager} from '../../src/pipeline/context-manager';
 import {FakeCircus, SUITE_NAME, TEST_PATH, addDescribe, addHook, addTest, declaredAt} from './circus';
 import {memoryTracing, onlySpan} from './tracing';

@@ -1,7 +1,7 @@
 import vm from 'node:vm';
 import {SpanStatusCode} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
-import {declarationSite, describeError, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, locate, recordErrors, testFullName} from '../../src/spans';
+import {declarationSite, describeError, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, locate, recordErrors, testFullName} from '../../src/environment/spans';
 import {memoryTracing, onlySpan} from './tracing';
 
 /* Minimal circus objects: only the fields these functions read. */

@@ -3,7 +3,7 @@ import type {Resource} from '@opentelemetry/resources';
 import {BatchLogRecordProcessor, ConsoleLogRecordExporter, LoggerProvider, type LogRecordExporter, type ReadableLogRecord} from '@opentelemetry/sdk-logs';
 import {resolve} from 'node:path';
 import type {ResolvedConfig} from '../shared/config';
-import type {ConsoleRecord} from '../console';
+import type {ConsoleRecord} from '../environment/console';
 import {LogLedger} from './ledger';
 import {runId} from '../shared/run-id';
 import {ATTR_JEST_CONSOLE_TRUNCATED, ATTR_LOG_IOSTREAM} from '../shared/semconv';

@@ -1,7 +1,7 @@
 import type {ClientRequest, IncomingMessage} from 'node:http';
 import {subscribe} from 'node:diagnostics_channel';
 import {context, createContextKey, type Span} from '@opentelemetry/api';
-import {runInContext} from '../context';
+import {runInContext} from '../environment/context';
 import {
   ATTR_HTTP_REQUEST_BODY_CONTENT,
   ATTR_HTTP_RESPONSE_BODY_CONTENT,

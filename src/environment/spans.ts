@@ -21,7 +21,7 @@ import {
   SUITE_STATUS_SKIPPED,
   SUITE_STATUS_SUCCESS,
   SUITE_STATUS_TIMED_OUT,
-} from './shared/semconv';
+} from '../shared/semconv';
 
 /*
  * Naming, attributes and error recording: plain functions over circus's objects, unit-tested on their own.

@@ -2,18 +2,18 @@ import {relative, sep} from 'node:path';
 import {trace} from '@opentelemetry/api';
 import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment';
 import type {Circus} from '@jest/types';
-import {loadConfig, type ResolvedConfig} from './shared/config';
+import {loadConfig, type ResolvedConfig} from '../shared/config';
 import {releaseCircusStorages, watchCircusStorages} from './circus-storage';
 import {captureConsole} from './console';
 import {shareApiRegistry} from './context';
-import {errorText, safely, warnOnce} from './shared/diag';
+import {errorText, safely, warnOnce} from '../shared/diag';
 import {fileAttributes} from './file-attributes';
-import {fetchRememberingBodies} from './pipeline/payloads';
+import {fetchRememberingBodies} from '../pipeline/payloads';
 import {SuiteRecorder} from './recorder';
-import {getPipeline, TRACER_NAME, type Pipeline} from './pipeline/telemetry';
+import {getPipeline, TRACER_NAME, type Pipeline} from '../pipeline/telemetry';
 import {createTestApi} from './test-api';
-import {tellDestination} from './pipeline/destination';
-import {markTraced} from './pipeline/traced-files';
+import {tellDestination} from '../pipeline/destination';
+import {markTraced} from '../pipeline/traced-files';
 
 type Sandbox = Record<string, unknown> & {console?: unknown; process?: NodeJS.Process; fetch?: typeof fetch};
 

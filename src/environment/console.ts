@@ -9,7 +9,7 @@ import {
   EVENT_CONSOLE,
   IOSTREAM_STDERR,
   IOSTREAM_STDOUT,
-} from './shared/semconv';
+} from '../shared/semconv';
 
 /*
  * Console output: every entry the test file's console records becomes a `console` event on the span that owns the

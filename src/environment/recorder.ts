@@ -2,7 +2,7 @@ import {SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Lin
 import type {Circus} from '@jest/types';
 import {ownerContext, restoreFn, wrapFn} from './context';
 import {cutOwnFrames} from './own-frames';
-import {baseContext, topContext, upstreamLinks, type Upstream} from './shared/upstream';
+import {baseContext, topContext, upstreamLinks, type Upstream} from '../shared/upstream';
 import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, suiteRunStatus, testAttributes, testFullName, type Location} from './spans';
 import {
   ATTR_JEST_DESCRIBE_PATH,
@@ -19,7 +19,7 @@ import {
   ATTR_TEST_CASE_RESULT_STATUS,
   ATTR_TEST_SUITE_NAME,
   ATTR_TEST_SUITE_RUN_STATUS,
-} from './shared/semconv';
+} from '../shared/semconv';
 
 export interface SuiteInfo {
   /** Absolute path of the test file. */

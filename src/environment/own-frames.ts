@@ -1,4 +1,4 @@
-import {sep} from 'node:path';
+import {basename, dirname, sep} from 'node:path';
 
 /*
  * A test or hook function runs inside this package's wrapper, which calls it through a context manager's
@@ -9,8 +9,11 @@ import {sep} from 'node:path';
  * reads it: every output then shows the stack it shows without this environment.
  */
 
-/** This package's own folder (the build, or the sources under ts-jest): every frame in it is a frame of ours. */
-const OWN_FOLDER = __dirname + sep;
+/**
+ * This package's own folder (the build, or the sources under ts-jest): every frame in it is a frame of ours. In the
+ * single-file build this module is build/package.js; compiled on its own, or under ts-jest, it is in environment/.
+ */
+const OWN_FOLDER = (basename(__dirname) === 'environment' ? dirname(__dirname) : __dirname) + sep;
 /** Frames our frames call on the way to the test function: the storage's `run`, and a registered SDK's `context.with`. */
 const CALLED_BY_OURS = /^\s*at (?:.* \()?(?:node:internal\/async_local_storage\/|.*[\\/]node_modules[\\/]@opentelemetry[\\/])/;
 const FRAME = /^\s*at /;

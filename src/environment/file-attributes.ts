@@ -1,8 +1,8 @@
 import type {Config} from '@jest/types';
-import type {ResolvedConfig} from './shared/config';
-import {warnOnce} from './shared/diag';
-import {runId} from './shared/run-id';
-import {ATTR_JEST_RUN_ID, ATTR_JEST_SHARD_COUNT, ATTR_JEST_SHARD_INDEX, ATTR_JEST_WORKER_ID} from './shared/semconv';
+import type {ResolvedConfig} from '../shared/config';
+import {warnOnce} from '../shared/diag';
+import {runId} from '../shared/run-id';
+import {ATTR_JEST_RUN_ID, ATTR_JEST_SHARD_COUNT, ATTR_JEST_SHARD_INDEX, ATTR_JEST_WORKER_ID} from '../shared/semconv';
 
 type Attributes = Record<string, string | number | boolean>;
 

@@ -2,8 +2,8 @@ import type {EnvironmentContext, JestEnvironment, JestEnvironmentConfig} from '@
 import type {Circus} from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
 import {BASE_OPTION, loadEnvironment, resolveEnvironment} from './base-environment';
-import {loadConfig} from './shared/config';
-import {warnOnce} from './shared/diag';
+import {loadConfig} from '../shared/config';
+import {warnOnce} from '../shared/diag';
 import {FileTracing} from './file-tracing';
 
 /** A Jest environment class, as `testEnvironment` modules export them. */
