@@ -6,5 +6,5 @@
 export {OtelEnvironment, withOtel} from './index';
 export {tracedEnvironment} from './environment/environment';
 export {default as otelRunner} from './runner';
-export {default as OtelReporter} from './reporter';
-export {default as otelGlobalSetup} from './global-setup';
+export {default as OtelReporter} from './run/reporter';
+export {default as otelGlobalSetup} from './run/global-setup';

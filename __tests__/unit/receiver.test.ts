@@ -5,9 +5,9 @@ import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {SpanKind, SpanStatusCode} from '@opentelemetry/api';
 import {traceSerializers} from '../../src/pipeline/serializers';
-import {readReceiverOptions, RECEIVER_DEFAULTS} from '../../src/receiver/options';
-import {ReceivedSpans} from '../../src/receiver/received';
-import {startServer, type RunningServer} from '../../src/receiver/server';
+import {readReceiverOptions, RECEIVER_DEFAULTS} from '../../src/run/receiver/options';
+import {ReceivedSpans} from '../../src/run/receiver/received';
+import {startServer, type RunningServer} from '../../src/run/receiver/server';
 import {readRun} from '../../src/shared/store-read';
 import {memoryTracing} from './tracing';
 

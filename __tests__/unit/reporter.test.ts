@@ -1,7 +1,7 @@
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import OtelReporter from '../../src/reporter';
+import OtelReporter from '../../src/run/reporter';
 import {readReporterOptions, storeDirsOf, useColor} from '../../src/report/options';
 
 /*

@@ -12,7 +12,7 @@ import {ExportQueue} from './export-queue';
 import {SpanLedger} from './ledger';
 import {unsupportedNodeWarning} from '../shared/node-support';
 import type {ConsoleRecord} from '../environment/console';
-import {isReceiverRequest} from '../receiver';
+import {isReceiverRequest} from '../run/receiver';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
 import {runId} from '../shared/run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';

@@ -1,6 +1,6 @@
 import {resolve} from 'node:path';
 import {DEFAULTS} from '../shared/config';
-import type {ReceiverOptions} from '../receiver/options';
+import type {ReceiverOptions} from '../run/receiver/options';
 
 /** Options of `jest-environment-otel/reporter`: `reporters: ['default', ['jest-environment-otel/reporter', {…}]]`. */
 export interface OtelReporterOptions {

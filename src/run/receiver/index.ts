@@ -1,5 +1,5 @@
-import {errorText, warnOnce} from '../shared/diag';
-import {makeDirectory} from '../shared/make-directory';
+import {errorText, warnOnce} from '../../shared/diag';
+import {makeDirectory} from '../../shared/make-directory';
 import type {ResolvedReceiverOptions} from './options';
 import {ReceivedSpans} from './received';
 import {startServer, TRACES_PATH, type RunningServer} from './server';

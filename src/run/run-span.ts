@@ -1,10 +1,10 @@
 import {SpanKind, SpanStatusCode} from '@opentelemetry/api';
-import {loadConfig} from './shared/config';
-import {safely} from './shared/diag';
-import {runId} from './shared/run-id';
-import {ATTR_JEST_RUN_ID} from './shared/semconv';
-import {getPipeline} from './pipeline/telemetry';
-import {topContext, upstreamLinks} from './shared/upstream';
+import {loadConfig} from '../shared/config';
+import {safely} from '../shared/diag';
+import {runId} from '../shared/run-id';
+import {ATTR_JEST_RUN_ID} from '../shared/semconv';
+import {getPipeline} from '../pipeline/telemetry';
+import {topContext, upstreamLinks} from '../shared/upstream';
 
 /*
  * The run span: one span per `jest` invocation, from the run's start to its end, with the run's counts. Recorded by
