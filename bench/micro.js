@@ -16,10 +16,10 @@ const {BatchSpanProcessor, TracerProvider} = require('@opentelemetry/sdk-trace')
 const {resourceFromAttributes} = require('@opentelemetry/resources');
 
 const BUILD = join(__dirname, '..', 'build');
-const {SuiteRecorder} = require(join(BUILD, 'recorder.js'));
+const {SuiteRecorder} = require(join(BUILD, 'environment', 'recorder.js'));
 const {RedactingSpanProcessor} = require(join(BUILD, 'pipeline', 'redact.js'));
 const {SpanLedger} = require(join(BUILD, 'pipeline', 'ledger.js'));
-const spans = require(join(BUILD, 'spans.js'));
+const spans = require(join(BUILD, 'environment', 'spans.js'));
 
 const TEST_PATH = '/project/__tests__/checkout.test.js';
 const BATCH = 1_000;

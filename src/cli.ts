@@ -1,24 +1,10 @@
 #!/usr/bin/env node
+import type {Command, CommandIo} from './cli/command';
 import {flakyCommand} from './flaky/command';
 
 /** `jest-otel <command>`: a dispatcher over subcommands, each in its own folder. */
 
-/** What a subcommand gets to talk to the world: explicit, so that tests can call it directly. */
-export interface CommandIo {
-  cwd: string;
-  color: boolean;
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-export interface Command {
-  name: string;
-  /** One line for the list of commands. */
-  summary: string;
-  help: string;
-  /** Returns the exit code: 0 done, 2 bad usage. */
-  run(args: string[], io: CommandIo): number;
-}
+export type {Command, CommandIo};
 
 const COMMANDS: Command[] = [flakyCommand];
 

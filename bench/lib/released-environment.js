@@ -2,7 +2,7 @@
 
 const {join} = require('node:path');
 const NodeEnvironment = require('jest-environment-node').default;
-const {releaseCircusStorages, watchCircusStorages} = require(join(__dirname, '..', '..', 'build', 'circus-storage.js'));
+const {releaseCircusStorages, watchCircusStorages} = require(join(__dirname, '..', '..', 'build', 'environment', 'circus-storage.js'));
 
 /*
  * Plain jest-environment-node with one thing of the package's: circus's per-file AsyncLocalStorage is disabled after

@@ -1,4 +1,4 @@
-import type {Command, CommandIo} from '../cli';
+import type {Command, CommandIo} from '../cli/command';
 import {analyse, type FlakyReport} from './analyse';
 import {collectAttempts} from './model';
 import {readSource, SourceError} from './read';
