@@ -7,7 +7,7 @@
  * semantic conventions, instrumentations…), each resolved, read and compiled on its own: some 90 ms per worker. As
  * one file, tree-shaken (below), about 16 ms. Left outside: jest-environment-node (Jest loads it anyway) and the OTLP
  * transformer's entry point; its two trace serializers are in the bundle, run on the first export
- * (src/serializers.ts). The package's dependencies stay as they are, so that what a project's own instrumentations
+ * (src/pipeline/serializers.ts). The package's dependencies stay as they are, so that what a project's own instrumentations
  * require resolves as before.
  *
  * The bundle is built from the TypeScript sources and from the ES module builds of the OpenTelemetry packages (each
@@ -26,7 +26,7 @@ const transformerDist = dirname(require.resolve('@opentelemetry/otlp-transformer
 const {TRACE_MODULES, LOGS_MODULES} = require(join(build, 'pipeline', 'serializers.js'));
 const EXTERNAL = ['jest-environment-node', '@opentelemetry/otlp-transformer'];
 
-/** The ids src/serializers.ts requires for the transformer's trace-only and logs-only modules: their ES module builds. */
+/** The ids src/pipeline/serializers.ts requires for the transformer's trace-only and logs-only modules: their ES module builds. */
 const traceSerializers = {
   name: 'otlp-trace-serializers',
   setup(esbuild) {

@@ -8,7 +8,7 @@ import {testSpans} from '../support/spans';
 
 /*
  * Circus's per-file AsyncLocalStorage is disabled after each file's teardown where AsyncLocalStorage runs on async
- * hooks (see src/circus-storage.ts). The fixture logs each storage that circus first runs a callback in, and every
+ * hooks (see src/environment/circus-storage.ts). The fixture logs each storage that circus first runs a callback in, and every
  * disable() call of the worker, with whether the storage was one that a test file created itself.
  */
 

@@ -1,7 +1,7 @@
 import vm from 'node:vm';
 import {ROOT_CONTEXT, context, trace, type Span} from '@opentelemetry/api';
 import {AsyncLocalStorageContextManager} from '@opentelemetry/context-async-hooks';
-import {activeOwnerSpan, activeTestSpan, ownerContext, restoreFn, shareApiRegistry, useContextManager, wrapFn} from '../../src/environment/context';
+import {activeOwnerSpan, activeTestSpan, ownerContext, restoreFn, shareApiRegistry, useContextManager, wrapFn} from '../../src/pipeline/context';
 import {contextManager} from '../../src/pipeline/context-manager';
 
 const API_REGISTRY = Symbol.for('opentelemetry.js.api.1');

@@ -1,6 +1,6 @@
 import {ROOT_CONTEXT, context} from '@opentelemetry/api';
 import {AsyncLocalStorageContextManager} from '@opentelemetry/context-async-hooks';
-import {useContextManager, wrapFn} from '../../src/environment/context';
+import {useContextManager, wrapFn} from '../../src/pipeline/context';
 import {contextManager} from '../../src/pipeline/context-manager';
 import {cutOwnFrames, withoutOwnFrames} from '../../src/environment/own-frames';
 

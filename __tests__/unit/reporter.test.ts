@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync}
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import OtelReporter from '../../src/run/reporter';
-import {readReporterOptions, storeDirsOf, useColor} from '../../src/report/options';
+import {readReporterOptions, storeDirsOf, useColor} from '../../src/run/reporter-options';
 
 /*
  * The reporter in this process, over a store folder written by hand: where it reads and writes, what it prints and

@@ -1,5 +1,5 @@
 import type {Span} from '@opentelemetry/api';
-import {activeOwnerSpan} from './context';
+import {activeOwnerSpan} from '../pipeline/context';
 import {
   ATTR_JEST_CONSOLE_DROPPED,
   ATTR_JEST_CONSOLE_LEVEL,

@@ -5,7 +5,7 @@ import type {Circus} from '@jest/types';
 import {loadConfig, type ResolvedConfig} from '../shared/config';
 import {releaseCircusStorages, watchCircusStorages} from './circus-storage';
 import {captureConsole} from './console';
-import {shareApiRegistry} from './context';
+import {shareApiRegistry} from '../pipeline/context';
 import {errorText, safely, warnOnce} from '../shared/diag';
 import {fileAttributes} from './file-attributes';
 import {fetchRememberingBodies} from '../pipeline/payloads';

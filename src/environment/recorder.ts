@@ -1,6 +1,6 @@
 import {SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type Tracer} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
-import {ownerContext, restoreFn, wrapFn} from './context';
+import {ownerContext, restoreFn, wrapFn} from '../pipeline/context';
 import {cutOwnFrames} from './own-frames';
 import {baseContext, topContext, upstreamLinks, type Upstream} from '../shared/upstream';
 import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, suiteRunStatus, testAttributes, testFullName, type Location} from './spans';

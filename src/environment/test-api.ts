@@ -1,5 +1,5 @@
 import type {Attributes, AttributeValue, Span, Tracer} from '@opentelemetry/api';
-import {activeTestSpan} from './context';
+import {activeTestSpan} from '../pipeline/context';
 
 /** `global.otelTest`: the running test's span, for attributes and events that belong to the test itself. */
 export interface OtelTestApi {

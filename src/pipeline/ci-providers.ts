@@ -1,6 +1,6 @@
 /*
  * What each CI says about its run, read from its own environment variables: an allowlist, so no other variable (no
- * token, no secret) is ever read. src/ci.ts turns the facts into resource attributes.
+ * token, no secret) is ever read. src/pipeline/ci.ts turns the facts into resource attributes.
  */
 
 export type Env = Record<string, string | undefined>;

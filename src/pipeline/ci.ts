@@ -29,8 +29,8 @@ import {
 } from '../shared/semconv';
 
 /*
- * CI and VCS metadata as resource attributes, from each CI's own environment variables (src/ci-providers.ts) and,
- * outside CI, from the local git checkout's files. No network; one `git` process per worker (src/worktree.ts) says
+ * CI and VCS metadata as resource attributes, from each CI's own environment variables (src/pipeline/ci-providers.ts) and,
+ * outside CI, from the local git checkout's files. No network; one `git` process per worker (src/pipeline/worktree.ts) says
  * whether the work tree has uncommitted changes.
  */
 

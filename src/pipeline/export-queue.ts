@@ -6,7 +6,7 @@ import type {ReadableSpan, SpanExporter, SpanProcessor} from '@opentelemetry/sdk
  * Batches ended spans for one exporter, as BatchSpanProcessor does, without its one flaw for test runs: it holds a
  * timer that keeps the process alive for `exportTimeoutMillis` while an export is unanswered, so a hanging collector
  * kept every worker (and Jest itself, in band) alive past the run. Here nothing keeps the process alive: the
- * exporter's own deadline ends every export, and whoever waits for a flush bounds the wait itself (src/telemetry.ts).
+ * exporter's own deadline ends every export, and whoever waits for a flush bounds the wait itself (src/pipeline/telemetry.ts).
  * Spans that cannot be queued are not exported; the span ledger counts them.
  */
 

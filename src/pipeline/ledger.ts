@@ -9,7 +9,7 @@ import {invocationId, isWorkerProcess} from '../shared/run-id';
  * No silent loss: the ledger counts every span the worker ends (and every log record it emits) and, per
  * destination, every one delivered or refused. The first failed export of a destination is reported at once
  * (naming it and the error); when the process exits, or Jest stops a worker, each destination that did not get
- * everything says how many it missed and why. A worker keeps its span counts on disk too (src/ledger-file.ts), for
+ * everything says how many it missed and why. A worker keeps its span counts on disk too (src/pipeline/ledger-file.ts), for
  * when it is killed before it can say so.
  */
 

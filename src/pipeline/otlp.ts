@@ -16,7 +16,7 @@ import {traceSerializers} from './serializers';
  *    while: later test files pay nothing;
  *  - 408, 429, 5xx, resets and timeouts are retried with exponential backoff (Retry-After honoured) until the
  *    export's deadline, so a collector that recovers still gets every span;
- *  - a collector that did not take an export by its deadline is not asked again in this run (src/breaker.ts): the
+ *  - a collector that did not take an export by its deadline is not asked again in this run (src/pipeline/breaker.ts): the
  *    exports in flight in this process end at once, and later ones, in any worker, fail without waiting;
  *  - no timer or idle socket of ours keeps a process alive.
  * Serialization is the OpenTelemetry protobuf serializer; only the transport is ours.

@@ -1,7 +1,7 @@
 import type {ClientRequest, IncomingMessage} from 'node:http';
 import {subscribe} from 'node:diagnostics_channel';
 import {context, createContextKey, type Span} from '@opentelemetry/api';
-import {runInContext} from '../environment/context';
+import {runInContext} from './context';
 import {
   ATTR_HTTP_REQUEST_BODY_CONTENT,
   ATTR_HTTP_RESPONSE_BODY_CONTENT,
@@ -61,7 +61,7 @@ class Body {
   }
 }
 
-/** Body capture for `node:http` / `node:https` client spans (src/http-client.ts). */
+/** Body capture for `node:http` / `node:https` client spans (src/pipeline/http-client.ts). */
 export function httpPayloadHooks(limit: number) {
   return {
     requestHook(span: Span, request: ClientRequest): void {

@@ -6,7 +6,7 @@ import {resolve} from 'node:path';
 import type {ResolvedConfig} from '../shared/config';
 import {detectRunContext} from './ci';
 import {contextManager} from './context-manager';
-import {useContextManager} from '../environment/context';
+import {useContextManager} from './context';
 import {warnOnce} from '../shared/diag';
 import {ExportQueue} from './export-queue';
 import {SpanLedger} from './ledger';
@@ -28,7 +28,7 @@ import type {Instrumentation} from '@opentelemetry/instrumentation';
  */
 
 export const TRACER_NAME = 'jest-environment-otel';
-/** The instrumentation scope of `node:http` / `node:https` client spans (src/http-client.ts). */
+/** The instrumentation scope of `node:http` / `node:https` client spans (src/pipeline/http-client.ts). */
 const HTTP_TRACER_NAME = 'jest-environment-otel/http';
 
 export interface Pipeline {

@@ -7,7 +7,7 @@ import {addCodeFrames} from '../report/code-frame';
 import {buildTimeline} from '../report/model';
 import {isSuiteSpan, isTestSpan} from '../report/span-index';
 import {renderHtml} from '../report/html';
-import {readReporterOptions, storeDirsOf, useColor, type OtelReporterOptions, type ProjectLike} from '../report/options';
+import {readReporterOptions, storeDirsOf, useColor, type OtelReporterOptions, type ProjectLike} from './reporter-options';
 import {renderTerminal} from '../report/terminal';
 import {writeReport} from '../report/write';
 import {reportVanishedWorkers} from '../pipeline/ledger-file';
@@ -19,7 +19,7 @@ import {runFolder} from '../pipeline/store';
 import {readRun, readTraceFile, type StoredSpan} from '../shared/store-read';
 import {untracedFiles, untracedMessage} from '../pipeline/traced-files';
 
-export type {OtelReporterOptions} from '../report/options';
+export type {OtelReporterOptions} from './reporter-options';
 
 const REPORT_FILE = 'report.html';
 /** Spans that started this long before the run did belong to an earlier run of the same process (watch mode). */

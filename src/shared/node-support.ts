@@ -6,7 +6,7 @@
 
 /** `engines.node` of package.json: OpenTelemetry JS 3 requires it. */
 export const SUPPORTED_NODE = '22.15.0';
-/** From this version Node publishes `http.client.request.created`, where node:http client spans start (src/http-client.ts). */
+/** From this version Node publishes `http.client.request.created`, where node:http client spans start (src/pipeline/http-client.ts). */
 const HTTP_CLIENT_CHANNELS_NODE = '22.12.0';
 
 /** The one warning for a Node.js below the supported one; undefined on a supported Node.js. */

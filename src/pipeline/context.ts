@@ -1,5 +1,5 @@
 import {context, createContextKey, type Context, type Span} from '@opentelemetry/api';
-import {contextManager} from '../pipeline/context-manager';
+import {contextManager} from './context-manager';
 
 /*
  * The sandbox boundary.

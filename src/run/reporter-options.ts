@@ -1,6 +1,6 @@
 import {resolve} from 'node:path';
 import {DEFAULTS} from '../shared/config';
-import type {ReceiverOptions} from '../run/receiver/options';
+import type {ReceiverOptions} from './receiver/options';
 
 /** Options of `jest-environment-otel/reporter`: `reporters: ['default', ['jest-environment-otel/reporter', {…}]]`. */
 export interface OtelReporterOptions {
@@ -35,7 +35,7 @@ export function readReporterOptions(raw: unknown): {options: OtelReporterOptions
       warnings.push(`unknown jest-environment-otel/reporter option "${key}" is ignored (known: ${OPTION_NAMES.join(', ')})`);
       continue;
     }
-    // Read by the receiver's own reader (src/receiver/options.ts).
+    // Read by the receiver's own reader (src/run/receiver/options.ts).
     if (value === undefined || key === 'receiver') continue;
     if (typeof value !== 'string' || value.trim() === '') {
       errors.push(`${PREFIX} ${key} must be a non-empty string, got ${JSON.stringify(value)}`);
