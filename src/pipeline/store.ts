@@ -116,7 +116,7 @@ export function pruneRuns(dir: string, keep: number, current: string): number {
   try {
     runs = readdirSync(root, {withFileTypes: true})
       .filter(entry => entry.isDirectory() && entry.name !== current)
-      .map(entry => ({name: entry.name, time: statSync(join(root, entry.name)).mtimeMs}));
+      .map(entry => ({name: entry.name, time: runTime(join(root, entry.name))}));
   } catch {
     return 0;
   }
@@ -131,4 +131,14 @@ export function pruneRuns(dir: string, keep: number, current: string): number {
     }
   }
   return removed;
+}
+
+/**
+ * When a run last wrote its traces: the newest of its trace files (.jsonl), else its folder's time. Not the folder's
+ * own time, which a report written into the folder afterwards (`jest-otel report --run`) would make the newest.
+ */
+export function runTime(folder: string): number {
+  let newest = 0;
+  for (const name of readdirSync(folder)) if (name.endsWith('.jsonl')) newest = Math.max(newest, statSync(join(folder, name)).mtimeMs);
+  return newest || statSync(folder).mtimeMs;
 }

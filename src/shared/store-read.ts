@@ -1,7 +1,7 @@
-import {readFileSync, readdirSync, statSync} from 'node:fs';
+import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {ATTR_JEST_CONSOLE_LEVEL, ATTR_JEST_CONSOLE_MESSAGE, EVENT_CONSOLE} from './semconv';
-import {RUNS_FOLDER} from '../pipeline/store';
+import {RUNS_FOLDER, runTime} from '../pipeline/store';
 
 /** A span read back from the local trace store (OTLP/JSON), flattened. */
 export interface StoredSpan {
@@ -24,7 +24,7 @@ export function latestRun(storeDir: string): string | undefined {
   try {
     return readdirSync(root, {withFileTypes: true})
       .filter(entry => entry.isDirectory())
-      .map(entry => ({path: join(root, entry.name), time: statSync(join(root, entry.name)).mtimeMs}))
+      .map(entry => ({path: join(root, entry.name), time: runTime(join(root, entry.name))}))
       .sort((a, b) => b.time - a.time)[0]?.path;
   } catch {
     return undefined;
