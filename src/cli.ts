@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 import type {Command, CommandIo} from './cli/command';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {flakyCommand} from './flaky/command';
+import {reportCommand} from './report/command';
 
 /** `jest-otel <command>`: a dispatcher over subcommands, each in its own folder. */
 
 export type {Command, CommandIo};
 
-const COMMANDS: Command[] = [flakyCommand];
+const COMMANDS: Command[] = [reportCommand, flakyCommand];
+
+/** The package's version, from its package.json (one folder up from build/ and from src/). */
+export function version(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {version: string}).version;
+}
 
 function help(): string {
   const width = Math.max(...COMMANDS.map(command => command.name.length));
@@ -16,13 +24,17 @@ function help(): string {
     'Commands:',
     ...COMMANDS.map(command => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
-    'jest-otel <command> --help describes a command.',
+    'jest-otel <command> --help describes a command; jest-otel --version prints the version.',
     '',
   ].join('\n');
 }
 
 export function main(args: string[], io: CommandIo): number {
   const [name, ...rest] = args;
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const command = COMMANDS.find(candidate => candidate.name === rest[0]);
     (name === undefined ? io.stderr : io.stdout)(command?.help ?? help());

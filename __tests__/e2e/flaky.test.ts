@@ -1,6 +1,7 @@
 import {spawnSync} from 'node:child_process';
 import {mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {chromium} from 'playwright-core';
 import {WORK} from '../support/paths';
 import {NODE, runJest} from '../support/run-jest';
 
@@ -46,6 +47,15 @@ interface JsonFlaky {
   examplePass: {traceId: string; runId: string; revision: string | null};
 }
 
+/** Each run's id (its folder in the store), in the order they ran, with each test's outcome as Jest's --json says it. */
+const ran: Array<{runId: string; outcomes: Record<string, string>}> = [];
+
+function outcomeOf(result: {status: string; invocations?: number}): string {
+  if (result.status === 'failed') return 'fail';
+  if (result.status === 'passed') return (result.invocations ?? 1) > 1 ? 'flaky' : 'pass';
+  return result.status === 'pending' ? 'skip' : result.status;
+}
+
 beforeAll(async () => {
   rmSync(store, {recursive: true, force: true});
   const runs: Array<[string, string]> = [
@@ -59,6 +69,9 @@ beforeAll(async () => {
     // The commit is named, and the work tree said clean: the fixture lies in whatever checkout runs this test.
     const run = await runJest('flaky', {env: {FLAKY_STATUS: status, OTEL_RESOURCE_ATTRIBUTES: `vcs.ref.head.revision=${commit},jest.vcs.worktree.dirty=false`}});
     expect(run.results.numFailedTests).toBe(status === '200' ? 1 : 2);
+    const runId = readdirSync(join(store, 'runs')).find(id => !ran.some(earlier => earlier.runId === id));
+    const outcomes = Object.fromEntries(run.results.testResults.flatMap(file => file.assertionResults.map(result => [result.fullName, outcomeOf(result)])));
+    ran.push({runId: runId!, outcomes});
   }
   expect(readdirSync(join(store, 'runs'))).toHaveLength(5);
 }, 180_000);
@@ -155,4 +168,89 @@ test('bad usage exits with 2 and one line that names the problem; the command st
   expect(cli(['flaky', 'no-such-store'])).toEqual({code: 2, stdout: '', stderr: 'jest-otel flaky: cannot read no-such-store: no such file or folder\n'});
   expect(cli(['flaky', 'jest.config.js']).stderr).toBe('jest-otel flaky: jest.config.js holds no OTLP/JSON ExportTraceServiceRequest\n');
   expect(readFileSync(CLI, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+});
+
+describe('jest-otel report', () => {
+  test('--version prints the package version', () => {
+    const {version} = JSON.parse(readFileSync(join(WORK, 'node_modules', 'jest-environment-otel', 'package.json'), 'utf8')) as {version: string};
+    expect(cli(['--version'])).toEqual({code: 0, stdout: `${version}\n`, stderr: ''});
+  });
+
+  test('writes the page of the newest run, of a run chosen by --run, of a run folder, and of a collector file', () => {
+    const [first, second] = ran;
+    expect(cli(['report', '--run', first.runId])).toEqual({code: 0, stdout: `Report of 6 tests (1 failed, 1 flaky, 2 passed, 1 skipped, 1 todo): .jest-otel/runs/${first.runId}/report.html\n`, stderr: ''});
+    expect(cli(['report', `.jest-otel/runs/${second.runId}`])).toEqual({code: 0, stdout: `Report of 6 tests (2 failed, 1 flaky, 1 passed, 1 skipped, 1 todo): .jest-otel/runs/${second.runId}/report.html\n`, stderr: ''});
+    expect(cli(['report'])).toEqual({code: 0, stdout: 'Report of 6 tests (2 failed, 1 flaky, 1 passed, 1 skipped, 1 todo): .jest-otel/report.html\n', stderr: ''});
+    const page = readFileSync(join(store, 'runs', first.runId, 'report.html'), 'utf8');
+    expect(page).toContain(`run ${first.runId}`);
+    // The page embeds the chosen run's traces and no other run's.
+    const traceIds = (run: string) => new Set([...readdirSync(join(store, 'runs', run)).filter(file => file.endsWith('.jsonl')).map(file => readFileSync(join(store, 'runs', run, file), 'utf8')).join('').matchAll(/"traceId":"([0-9a-f]{32})"/g)].map(match => match[1]));
+    expect([...traceIds(first.runId)].every(id => page.includes(id))).toBe(true);
+    expect([...traceIds(second.runId)].some(id => page.includes(id))).toBe(false);
+    // Writing a report into an older run's folder does not make it the newest run.
+    expect(readFileSync(join(store, 'report.html'), 'utf8')).toContain(`run ${ran[ran.length - 1].runId}`);
+
+    const collector = join(project, 'collector-run');
+    mkdirSync(collector, {recursive: true});
+    const folder = join(store, 'runs', second.runId);
+    writeFileSync(join(collector, 'traces.json'), readdirSync(folder).filter(file => file.endsWith('.jsonl')).map(file => readFileSync(join(folder, file), 'utf8')).join(''));
+    expect(cli(['report', 'collector-run/traces.json', '-o', 'out/page.html'])).toEqual({code: 0, stdout: 'Report of 6 tests (2 failed, 1 flaky, 1 passed, 1 skipped, 1 todo): out/page.html\n', stderr: ''});
+  });
+
+  test('bad usage and sources without tests exit with 2 and one line', () => {
+    expect(cli(['report', '--run'])).toEqual({code: 2, stdout: '', stderr: 'jest-otel report: --run needs a value (see jest-otel report --help)\n'});
+    expect(cli(['report', '--run', 'nope']).stderr).toMatch(/^jest-otel report: no run nope in \.jest-otel \(its runs: [^)]+\)\n$/);
+    expect(cli(['report', '--trace-url', 'http://jaeger/trace'])).toEqual({code: 2, stdout: '', stderr: 'jest-otel report: --trace-url must contain {traceId}, got http://jaeger/trace (see jest-otel report --help)\n'});
+    expect(cli(['report', '--history', 'jest.config.js']).stderr).toBe('jest-otel report: --history reads one local trace store (a folder with runs/), got jest.config.js\n');
+    expect(cli(['report', 'no-such-file.json'])).toEqual({code: 2, stdout: '', stderr: 'jest-otel report: cannot read no-such-file.json: no such file or folder\n'});
+    expect(cli(['nope']).code).toBe(2);
+  });
+
+  test('--history: every kept run, newest first, the outcome of each test in each, linked to the report of that run', async () => {
+    for (const {runId} of ran) expect(cli(['report', '--run', runId]).code).toBe(0);
+    const {code, stdout, stderr} = cli(['report', '--history']);
+    expect({code, stdout, stderr}).toEqual({code: 0, stdout: 'History of 5 runs, 6 tests: .jest-otel/history.html\n', stderr: ''});
+    const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']});
+    try {
+      const page = await browser.newPage({viewport: {width: 1000, height: 700}});
+      const errors: string[] = [];
+      page.on('pageerror', error => errors.push(String(error)));
+      await page.goto(`file://${join(store, 'history.html')}`);
+      const rows = await page.$$eval('#history tbody tr', trs =>
+        trs.map(tr => ({
+          name: (tr.querySelector('td.test')?.lastChild?.textContent ?? '').trim(),
+          cells: [...tr.querySelectorAll('td:not(.test):not(.counts) > *')].map(cell => ({outcome: cell.getAttribute('data-outcome'), href: cell.getAttribute('href')})),
+        })),
+      );
+      expect(errors).toEqual([]);
+      const newestFirst = [...ran].reverse();
+      expect(rows.map(row => row.name).sort()).toEqual(Object.keys(ran[0].outcomes).sort());
+      for (const row of rows) {
+        expect(row.cells.map(cell => cell.outcome)).toEqual(newestFirst.map(run => run.outcomes[row.name]));
+        row.cells.forEach((cell, column) => {
+          const [file, trace] = cell.href!.split('#');
+          expect(file).toBe(`runs/${newestFirst[column].runId}/report.html`);
+          expect(trace).toMatch(/^trace\/[0-9a-f]{32}$/);
+          expect(readFileSync(join(store, file), 'utf8')).toContain(trace.slice('trace/'.length));
+        });
+      }
+      // Tests that failed in the newest run first; the filter keeps only the unstable ones.
+      expect(rows[0].cells[0].outcome).toBe('fail');
+      await page.check('#unstable');
+      expect(await page.$$eval('#history tbody tr:not([hidden])', trs => trs.length)).toBe(3);
+      await page.fill('#search', 'no such test');
+      expect(await page.isVisible('#empty')).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  test('jest-otel flaky names the report of each cited trace, opened on it', () => {
+    const {stdout} = cli(['flaky']);
+    const links = [...stdout.matchAll(/(failure|pass)'s report: (\S+)#trace\/([0-9a-f]{32})/g)];
+    expect(links.length).toBe(4);
+    for (const [, , file, traceId] of links) expect(readFileSync(join(project, file), 'utf8')).toContain(traceId);
+    const {flaky} = JSON.parse(cli(['flaky', '--json']).stdout) as {flaky: Array<{exampleFailure: {report?: string; traceId: string; runId: string}}>};
+    for (const {exampleFailure} of flaky) expect(exampleFailure.report).toBe(`.jest-otel/runs/${exampleFailure.runId}/report.html#trace/${exampleFailure.traceId}`);
+  });
 });

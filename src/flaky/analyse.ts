@@ -89,6 +89,8 @@ export interface TraceRef {
   traceId: string;
   runId: string;
   revision: string | null;
+  /** The run's HTML report in a local store, opened on this trace (`…/runs/<run id>/report.html#trace/<trace id>`), when it is there. */
+  report?: string;
 }
 
 export function analyse(attempts: Attempt[]): FlakyReport {

@@ -1,5 +1,8 @@
 import type {Command, CommandIo} from '../cli/command';
-import {analyse, type FlakyReport} from './analyse';
+import {existsSync, statSync} from 'node:fs';
+import {isAbsolute, join, relative, resolve} from 'node:path';
+import {RUNS_FOLDER} from '../pipeline/store';
+import {analyse, type FlakyReport, type TraceRef} from './analyse';
 import {collectAttempts} from './model';
 import {readSource, SourceError} from './read';
 import {renderReport} from './render';
@@ -59,7 +62,34 @@ export const flakyCommand: Command = {
       io.stderr(`jest-otel flaky: ${error.message}\n`);
       return 2;
     }
+    linkReports(report, sources, io.cwd);
     io.stdout(json ? JSON.stringify({sources, ...report}, null, 2) + '\n' : renderReport(report, {sources, color: io.color}));
     return 0;
   },
 };
+
+/** Names, on each cited trace, the report its run left in a local store among the sources, opened on that trace. */
+function linkReports(report: FlakyReport, sources: string[], cwd: string): void {
+  const stores = sources.map(source => resolve(cwd, source)).filter(dir => isDirectory(join(dir, RUNS_FOLDER)));
+  if (stores.length === 0) return;
+  const display = (path: string) => {
+    const inside = relative(cwd, path);
+    return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
+  };
+  const link = (ref: TraceRef) => {
+    const file = stores.map(store => join(store, RUNS_FOLDER, ref.runId, 'report.html')).find(candidate => existsSync(candidate));
+    if (file) ref.report = `${display(file)}#trace/${ref.traceId}`;
+  };
+  for (const test of report.flaky) {
+    link(test.exampleFailure);
+    link(test.examplePass);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -73,6 +73,8 @@ function table(tests: FlakyTest[], style: Style, maxHints: number): string[] {
     for (const hint of test.hints.slice(0, maxHints)) details.push(`hint: ${hint.text}`);
     if (test.hints.length > maxHints) details.push(style.dim(`… ${counted(test.hints.length - maxHints, 'more hint')} in --json`));
     details.push(`traces: failure ${test.exampleFailure.traceId}, pass ${test.examplePass.traceId}`);
+    if (test.exampleFailure.report) details.push(`failure's report: ${test.exampleFailure.report}`);
+    if (test.examplePass.report) details.push(`pass's report: ${test.examplePass.report}`);
     for (const detail of details) lines.push(...detail.split('\n').map((line, index) => (line ? `${indent}${index > 0 ? '  ' : ''}${line}` : '')));
     lines.push('');
   });
