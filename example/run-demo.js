@@ -6,7 +6,7 @@
  */
 const {spawnSync} = require('node:child_process');
 const {join, relative} = require('node:path');
-const {latestRun, readRun} = require('../build/store-read.js');
+const {latestRun, readRun} = require('../build/shared/store-read.js');
 
 const root = join(__dirname, '..');
 const storeDir = join(__dirname, '.jest-otel');

@@ -108,13 +108,14 @@ test('bad usage: exit code 2 and one line that names the problem', () => {
 test('help: the commands, and each command its own', () => {
   const overview = cli(['--help']);
   expect(overview.code).toBe(0);
-  expect(overview.stdout).toContain('  flaky  rank flaky tests from recorded traces');
+  expect(overview.stdout).toContain('  report  write the HTML report, or the run history, from recorded traces\n  flaky   rank flaky tests from recorded traces');
   expect(cli([]).code).toBe(2);
   for (const args of [['flaky', '--help'], ['flaky', '-h'], ['help', 'flaky']]) {
     const {code, stdout} = cli(args);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: jest-otel flaky \[--json\] \[source\.\.\.\]\n/);
   }
+  for (const args of [['report', '--help'], ['help', 'report']]) expect(cli(args).stdout).toMatch(/^Usage: jest-otel report \[options\] \[source\.\.\.\]\n/);
 });
 
 test('the table keeps each test short: 5 hints and 3 test errors at most, the rest counted', () => {
