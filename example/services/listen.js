@@ -5,9 +5,9 @@
  */
 function listen(server) {
   server.listen(0, '127.0.0.1', () => console.log(`http://127.0.0.1:${server.address().port}`));
+  // SIGTERM: tracing.js flushes the spans, then exits; a service without it ends at once.
   process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));
   process.stdin.resume();
-  // Without tracing.js (a service that is not traced) nothing else handles SIGTERM: the default ends the process.
 }
 
 /** Answers with a JSON body. */
