@@ -171,7 +171,7 @@ test('the page opens on the failed test with the 429 selected; the retried calls
     await page.locator('#waterfall .wf-row', {hasText: 'inventory'}).filter({hasText: '500'}).click();
     expect(await page.locator('#span-detail h3').textContent()).toBe('GET /stock/tea → 500');
     expect(await page.locator('#span-detail').textContent()).toContain('inventory');
-    await page.screenshot({path: join(ARTIFACTS, 'demo-report-retry.png')});
+    await page.screenshot({path: join(ARTIFACTS, 'demo-report-services.png')});
   } finally {
     await browser.close();
   }
