@@ -244,7 +244,7 @@ function receiverSection(receiver) {
     mb(variant.medianReportBytes),
   ]);
   return [
-    `**${receiver.suite.totalTests} tests (${receiver.suite.files} files × ${receiver.suite.tests}), \`${receiver.args.join(' ')}\`** (${quiet.workers} workers; Jest's main process runs the reporter and the receiver) — ${rounds(receiver.pairs)} after a warm-up; Δ against the quiet run of the same round.`,
+    `**${receiver.suite.totalTests} tests (${receiver.suite.files} files × ${receiver.suite.tests}), \`${receiver.args.join(' ')}\`** (Jest's main process runs the reporter and the receiver, the workers run the tests) — ${rounds(receiver.pairs)} after a warm-up; Δ against the quiet run of the same round.`,
     '',
     table(
       ['the service under test', 'median wall (s)', 'Δ wall (s)', 'main process CPU (s)', 'Δ CPU (s)', 'Δ CPU per span (µs)', 'main peak RSS (MB)', 'Δ RSS (MB)', 'spans sent / accepted / stored (fewest)', 'dropped (said)', 'report.html (MB)'],
