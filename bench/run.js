@@ -14,6 +14,7 @@ const {heapSeries} = require('./lib/heap');
 const {instructionsSection, workersSection} = require('./lib/instructions');
 const {buildFingerprint, machine} = require('./lib/machine');
 const {profileSection} = require('./lib/profile');
+const {receiverSection} = require('./lib/receiver-flood');
 const {renderReport} = require('./lib/report');
 const {measure} = require('./lib/scenario');
 const {closedPortUrl, startReceiver, startService} = require('./lib/services');
@@ -89,6 +90,10 @@ async function main() {
         log(`instructions counted by valgrind, ${options.tests} tests per file, two workers`);
         results.instructionsWorkers = await workersSection({...common, tests: options.tests});
       }
+    }
+    if (has('receiver')) {
+      log(`receiver: ${options.receiverSpans} spans from a service in another process during a run, against the same run without them, -w 2`);
+      results.receiver = await receiverSection({workDir: WORK, log, spans: options.receiverSpans, pairs: options.receiverPairs});
     }
   } finally {
     await services.service.close();

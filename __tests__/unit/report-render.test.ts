@@ -141,6 +141,15 @@ describe('renderTerminal', () => {
     );
   });
 
+  test('a deepest failure that is an HTTP call is named by its method, path and answer, not by its span name', () => {
+    const failed = testSpan('insights loads the monthly trend', 'd'.repeat(32), 'fail');
+    const backend = {'service.name': 'shop-api'};
+    const call = span({name: 'GET', traceId: failed.traceId, parentSpanId: failed.spanId, kind: 3, startMs: 1003, endMs: 1015, status: {code: 2}, attributes: {'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:4100/insights?period=month', 'http.response.status_code': 429}});
+    const served = span({name: 'GET', traceId: failed.traceId, parentSpanId: call.spanId, kind: 2, startMs: 1004, endMs: 1012, resource: backend, attributes: {'http.request.method': 'GET', 'url.path': '/insights', 'url.query': 'period=month', 'http.response.status_code': 429}});
+    const upstream = span({name: 'GET', traceId: failed.traceId, parentSpanId: served.spanId, kind: 3, startMs: 1005, endMs: 1010, status: {code: 2}, resource: backend, attributes: {'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:4200/v2/trends?period=month', 'http.response.status_code': 429}});
+    expect(renderTerminal(buildTimeline([failed, call, served, upstream]))).toContain('  deepest failure: GET /v2/trends?period=month → 429 (shop-api)\n');
+  });
+
   test('the whole error without colour codes, and the failing line of the test file with the lines around it', () => {
     const stack = 'Error: expect(received).toBe(expected)\n    at Object.toBe (/project/node_modules/expect/build/index.js:1:1)\n    at Object.toBe (/project/api.test.js:4:29)';
     const coloured = testSpan('coloured', 'c'.repeat(32), 'fail', {

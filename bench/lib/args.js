@@ -19,7 +19,9 @@ const FULL = {
   bigPairs: 3,
   microTests: 50_000,
   instructionTests: 200,
-  sections: ['suite', 'ablation', 'scaling', 'big', 'micro', 'profile', 'instructions'],
+  receiverSpans: 100_000,
+  receiverPairs: 3,
+  sections: ['suite', 'ablation', 'scaling', 'big', 'micro', 'profile', 'instructions', 'receiver'],
 };
 
 const QUICK = {
@@ -35,6 +37,7 @@ const QUICK = {
   bigPairs: 1,
   microTests: 30_000,
   instructionTests: 50,
+  receiverPairs: 1,
 };
 
 const HELP = `Usage: npm run bench -- [flags]
@@ -53,6 +56,8 @@ const HELP = `Usage: npm run bench -- [flags]
   --big-pairs N        rounds of the single-file case (${FULL.bigPairs})
   --micro-tests N      tests driven through the recorder by the micro-benchmark (${FULL.microTests})
   --instruction-tests N tests of the file whose instructions valgrind counts (${FULL.instructionTests})
+  --receiver-spans N   spans the service under test sends during the receiver's run (${FULL.receiverSpans})
+  --receiver-pairs N   rounds of the receiver's case, with and without those spans (${FULL.receiverPairs})
   --only LIST          sections to run: ${FULL.sections.join(',')} (all)
   --keep               keep bench/.work/ (generated suites, caches, profiles) afterwards
 `;
@@ -68,6 +73,8 @@ const NUMBERS = {
   '--big-pairs': 'bigPairs',
   '--micro-tests': 'microTests',
   '--instruction-tests': 'instructionTests',
+  '--receiver-spans': 'receiverSpans',
+  '--receiver-pairs': 'receiverPairs',
 };
 const LISTS = {'--workers': 'workers', '--scaling-tests': 'scalingTests', '--scaling-calls': 'scalingCalls'};
 

@@ -227,6 +227,32 @@ function instructionsWorkersSection(result) {
   ].join('\n');
 }
 
+function receiverSection(receiver) {
+  const {quiet} = receiver.variants;
+  const mb = bytes => fixed(bytes / 1024 / 1024);
+  const rows = Object.values(receiver.variants).map(variant => [
+    variant.label,
+    s(variant.medianWallMs),
+    variant.medianDeltaWallMs === undefined ? '' : signed(variant.medianDeltaWallMs / 1000, 2),
+    s(variant.medianMainCpuMs),
+    variant.medianDeltaMainCpuMs === undefined ? '' : signed(variant.medianDeltaMainCpuMs / 1000, 2),
+    variant.medianDeltaMainCpuMs === undefined ? '' : fixed((variant.medianDeltaMainCpuMs * 1000) / variant.floodSpans, 0),
+    fixed(variant.medianMainRssMb, 0),
+    variant.medianDeltaMainRssMb === undefined ? '' : signed(variant.medianDeltaMainRssMb, 0),
+    `${Math.min(...variant.sent)} / ${Math.min(...variant.accepted)} / ${Math.min(...variant.stored)}`,
+    String(Math.max(...variant.droppedSaid)),
+    mb(variant.medianReportBytes),
+  ]);
+  return [
+    `**${receiver.suite.totalTests} tests (${receiver.suite.files} files × ${receiver.suite.tests}), \`${receiver.args.join(' ')}\`** (Jest's main process runs the reporter and the receiver, the workers run the tests) — ${rounds(receiver.pairs)} after a warm-up; Δ against the quiet run of the same round.`,
+    '',
+    table(
+      ['the service under test', 'median wall (s)', 'Δ wall (s)', 'main process CPU (s)', 'Δ CPU (s)', 'Δ CPU per span (µs)', 'main peak RSS (MB)', 'Δ RSS (MB)', 'spans sent / accepted / stored (fewest)', 'dropped (said)', 'report.html (MB)'],
+      rows,
+    ),
+  ].join('\n');
+}
+
 function renderReport(results) {
   const m = results.machine;
   const parts = [
@@ -245,6 +271,7 @@ function renderReport(results) {
   if (results.micro) parts.push('', '### Micro-benchmark: SuiteRecorder per test', '', microSection(results.micro));
   if (results.startup) parts.push('', '### Once per worker: loading and building the pipeline', '', startupSection(results.startup));
   if (results.profile) parts.push('', '### Profile', '', profileSection(results.profile));
+  if (results.receiver) parts.push('', '### A flood of spans to the receiver', '', receiverSection(results.receiver));
   if (results.instructions) parts.push('', '### Instructions (valgrind)', '', instructionsSection(results.instructions));
   if (results.instructionsWorkers) parts.push('', '### Instructions with two workers (valgrind)', '', instructionsWorkersSection(results.instructionsWorkers));
   return `${parts.join('\n')}\n`;

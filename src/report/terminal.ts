@@ -65,7 +65,10 @@ function failedTest(test: TimelineTest, paint: Paint, options: TerminalOptions, 
   const deepest = deepestFailure(last.root.children);
   if (deepest && deepest.depth > 1) {
     const service = serviceOf(deepest.span);
-    lines.push(`  ${paint(RED, `deepest failure: ${deepest.span.name}${service ? ` (${service})` : ''}${deepest.span.message ? `: ${deepest.span.message}` : ''}`)}`);
+    // An HTTP call by what it asked and got (`GET /v2/trends → 429`), as in the tree; another span by its name.
+    const what = deepest.span.http ? httpCall(deepest.span.http) : deepest.span.name;
+    const message = !deepest.span.http && deepest.span.message ? `: ${deepest.span.message}` : '';
+    lines.push(`  ${paint(RED, `deepest failure: ${what}${service ? ` (${service})` : ''}${message}`)}`);
   }
   const rows = treeRows(last.root.children, '  ', paint, serviceOf);
   const maxSpans = options.maxSpans ?? 40;
@@ -121,13 +124,18 @@ export function describeSpan(span: TimelineSpan, paint: Paint = (_code, text) =>
   const ms = `(${[formatMs(span.durationMs), span.kind === 'server' ? 'server' : '', span.http?.host ?? ''].filter(Boolean).join(', ')})${service ? ` · ${service}` : ''}`;
   let text: string;
   if (span.http) {
-    text = `${span.http.method} ${span.http.target} → ${span.http.statusCode ?? 'no response'} ${ms}`;
+    text = `${httpCall(span.http)} ${ms}`;
   } else {
     text = `${span.name} ${ms}`;
   }
   if (span.error) return paint(RED, `✗ ${text}${span.message && !span.http ? `: ${span.message}` : ''}`);
   if (span.flagged) return paint(YELLOW, `! ${text}`);
   return text;
+}
+
+/** `GET /insights?period=month → 429`. */
+function httpCall(http: NonNullable<TimelineSpan['http']>): string {
+  return `${http.method} ${http.target} → ${http.statusCode ?? 'no response'}`;
 }
 
 function formatMs(ms: number): string {
