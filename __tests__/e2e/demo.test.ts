@@ -3,7 +3,7 @@ import {cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlin
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {chromium} from 'playwright-core';
-import {latestRun, readRun, type StoredSpan} from '../../src/store-read';
+import {latestRun, readRun, type StoredSpan} from '../../src/shared/store-read';
 import {REPO, WORK} from '../support/paths';
 
 /*
