@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import {readFileSync, rmSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
@@ -85,6 +86,14 @@ describe.each([['--runInBand'], ['--maxWorkers=2']])('backend fixture with jest 
       const rows = page.locator('#waterfall .wf-row');
       const texts = (await rows.allTextContents()).map(text => text.replace(/\s+/g, ' '));
       expect(texts.find(text => text.includes('SELECT stock'))).toContain('orders-api-proto');
+      // The service has a colour of its own: its badges and its entry in the trace's legend
+      const colour = (selector: string) => page.locator(selector).evaluateAll(nodes => nodes.map(node => getComputedStyle(node).backgroundColor));
+      const badges = await colour('#waterfall .wf-row .service');
+      expect(badges.length).toBeGreaterThan(0);
+      expect(new Set(badges).size).toBe(1);
+      expect(badges[0]).not.toBe('rgba(0, 0, 0, 0)');
+      expect(await page.locator('#wf-services .service').allTextContents()).toEqual(['orders-api-proto']);
+      expect(await colour('#wf-services .service')).toEqual([badges[0]]);
       expect(await page.locator('#waterfall .wf-row.is-error', {hasText: 'SELECT stock'}).count()).toBe(1);
       // The test's call and the service's side of it, both answered 500.
       expect(await page.locator('#waterfall .wf-row.is-flagged', {hasText: 'GET /stock/7'}).count()).toBe(2);

@@ -257,3 +257,20 @@ test('files: the suite trace with its beforeAll and afterAll, failed files first
   expect(root.children[0].children[0]).toMatchObject({type: 'http', flagged: false, http: {statusCode: 200}});
   expect(model.counts.suites).toBe(2);
 });
+
+test('a file with a test that passed on a retry counts it: a file can succeed and still be flaky', () => {
+  const suite = span({name: 'a.test.js', traceId: 'suite-a', startMs: 900, endMs: 1200, attributes: {'test.suite.name': 'a.test.js', 'test.suite.run.status': 'success'}});
+  const other = span({name: 'b.test.js', traceId: 'suite-b', startMs: 900, endMs: 1200, attributes: {'test.suite.name': 'b.test.js', 'test.suite.run.status': 'success'}});
+  const model = buildTimeline([
+    suite,
+    other,
+    testSpan('retried', {status: 'fail', attempt: 1, start: 1000}),
+    testSpan('retried', {status: 'pass', attempt: 2, start: 1020}),
+    testSpan('steady', {start: 1040}),
+    testSpan('elsewhere', {suite: 'b.test.js', start: 1000}),
+  ]);
+  expect(model.suites.map(item => [item.name, item.status, item.flakyTests])).toEqual([
+    ['a.test.js', 'success', 1],
+    ['b.test.js', 'success', undefined],
+  ]);
+});

@@ -24,17 +24,34 @@ export function renderHtml(model: TimelineModel): string {
 </header>
 <main>
   <aside id="sidebar">
-    <div class="views"><button data-view="tests" aria-pressed="true">Tests</button><button data-view="suites" aria-pressed="false">Files</button></div>
-    <input id="search" type="search" placeholder="Filter by name, file or error" aria-label="Filter">
-    <div id="filters"></div>
+    <div class="views" role="group" aria-label="View"><button data-view="tests" aria-pressed="true">Tests</button><button data-view="suites" aria-pressed="false">Files</button></div>
+    <input id="search" type="search" placeholder="Filter by name, file or error" aria-label="Filter" aria-keyshortcuts="/" autocomplete="off">
+    <div id="filters" role="group" aria-label="Status"></div>
+    <div id="list-empty" class="empty" role="status" hidden></div>
     <div id="list" tabindex="0" role="listbox" aria-label="Tests"><div id="list-spacer"></div></div>
     <div id="list-count"></div>
   </aside>
-  <section id="detail">
+  <section id="detail" aria-label="Selected">
     <div id="detail-head"></div>
     <div id="attempts"></div>
-    <div id="waterfall" role="listbox" aria-label="Spans"></div>
-    <div id="span-detail"></div>
+    <div id="wf-tools" role="toolbar" aria-label="Trace">
+      <input id="find" type="search" placeholder="Find in trace" aria-label="Find in trace" aria-keyshortcuts="f" autocomplete="off">
+      <span id="find-count" class="muted" aria-live="polite"></span>
+      <button id="find-prev" type="button" aria-label="Previous match" title="Previous match (Shift+Enter)" disabled>&#8593;</button>
+      <button id="find-next" type="button" aria-label="Next match" title="Next match (Enter)" disabled>&#8595;</button>
+      <button id="expand-all" type="button">Expand all</button>
+      <button id="collapse-all" type="button">Collapse all</button>
+      <button id="zoom-reset" type="button" hidden>Reset zoom</button>
+      <span id="wf-services"></span>
+    </div>
+    <div id="waterfall">
+      <div class="wf-head">
+        <div class="wf-mini"><div class="wf-name muted">drag to zoom</div><div class="wf-track" id="wf-minimap" title="Drag to zoom into a time range"><canvas aria-hidden="true"></canvas><div class="wf-window" hidden></div></div></div>
+        <div class="wf-axis"><div class="wf-name" id="wf-count"></div><div class="wf-track" id="wf-scale" title="Drag to zoom in"></div></div>
+      </div>
+      <div id="wf-tree" role="tree" aria-label="Spans" tabindex="0"></div>
+    </div>
+    <div id="span-detail" aria-label="Span" role="region"></div>
   </section>
 </main>
 <script type="application/json" id="timeline-data">${jsonForScript(model)}</script>

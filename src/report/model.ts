@@ -82,6 +82,8 @@ export interface TimelineSuite {
   startMs: number;
   durationMs: number;
   message?: string;
+  /** Tests of this file that passed on a retry: a file that succeeded with flaky tests in it is worth a look too. */
+  flakyTests?: number;
   root: TimelineSpan;
 }
 
@@ -132,6 +134,10 @@ export function buildTimeline(spans: readonly StoredSpan[], info: TimelineInfo =
   const tests = groupAttempts(index.roots.filter(isTestSpan)).map(group => toTest(group, index));
   tests.sort(compareTests);
   const suites = index.roots.filter(isSuiteSpan).map(span => toSuite(span, index));
+  for (const suite of suites) {
+    const flaky = tests.filter(test => test.status === 'flaky' && test.suite === suite.name).length;
+    if (flaky > 0) suite.flakyTests = flaky;
+  }
   suites.sort((a, b) => Number(suiteFailed(b.status)) - Number(suiteFailed(a.status)) || compareText(a.name, b.name));
   const counts = {total: tests.length, suites: suites.length, fail: 0, flaky: 0, pass: 0, skip: 0, todo: 0};
   for (const test of tests) counts[test.status] += 1;

@@ -1,29 +1,37 @@
 /**
- * The page's details: the selected test or file, its attempts, the waterfall of the chosen attempt's spans, and the
- * selected span's attributes and events. Part of the page script (see page-script.ts); uses its shared state and
- * helpers, and `setView` from page-list.ts.
+ * The page's details: the selected test or file, its attempts, the chosen attempt's trace (drawn by
+ * page-waterfall.ts), and the selected span's attributes and events. Part of the page script (see page-script.ts);
+ * uses its shared state and helpers, `setView` and `clearListQuery` from page-list.ts.
  */
 export const PAGE_DETAIL = String.raw`
   // Detail: the selected test (or file), its attempts, its waterfall, the selected span
+  // Nothing listed (the list says why): no test, and no empty panes
   function showNothing() {
+    $('detail').classList.add('is-empty');
     $('detail-head').textContent = '';
     $('attempts').textContent = '';
-    $('waterfall').textContent = '';
     $('span-detail').textContent = '';
-    $('detail-head').appendChild(el('div', 'empty', VIEWS[state.view].items.length === 0 ? 'No ' + VIEWS[state.view].noun + ' in this run.' : 'Select a test to see its trace.'));
+    wf.rows = [];
+    wf.selected = -1;
   }
 
-  function select(index, fromKeyboard) {
-    state.selected = index;
+  /**
+   * Shows the item at index of the current view. Options: attempt (its number) and spanId to open, scroll (bring
+   * its row into view in the list), write ('push' a new entry in the history or 'replace' the address; default replace).
+   */
+  function select(index, options) {
+    options = options || {};
     var item = VIEWS[state.view].items[index];
     if (!item) return showNothing();
-    if (fromKeyboard) scrollIntoList(index);
+    state.selected = index;
+    if (options.scroll) scrollIntoList(index);
     renderRows();
-    history.replaceState(null, '', '#' + state.view + '/' + index);
+    $('detail').classList.remove('is-empty');
     var head = $('detail-head');
     head.textContent = '';
     var title = el('h2');
-    title.appendChild(el('span', 'badge ' + statusClass(item.status), LABELS[item.status] || item.status));
+    var status = statusOf(item);
+    title.appendChild(el('span', 'badge ' + statusClass(status), LABELS[status] || status));
     title.appendChild(document.createTextNode(' ' + item.name));
     head.appendChild(title);
     var where = el('div', 'muted');
@@ -32,31 +40,48 @@ export const PAGE_DETAIL = String.raw`
       var suiteIndex = model.suites.findIndex(function (suite) { return suite.name === item.suite; });
       if (suiteIndex >= 0) {
         var link = el('button', 'link', 'file trace');
-        link.addEventListener('click', function () { setView('suites'); select(suiteIndex, true); });
+        link.addEventListener('click', function () { showItem('suites', suiteIndex, {write: 'push', scroll: true}); });
         where.appendChild(link);
       }
     } else {
-      where.appendChild(document.createTextNode(ms(item.durationMs) + ' · the file\u2019s hooks, and its tests in time'));
+      where.appendChild(document.createTextNode(ms(item.durationMs) + ' · the file\u2019s hooks, and its tests in time' + (item.flakyTests ? ' · ' + plural(item.flakyTests, 'flaky test') : '')));
     }
     head.appendChild(where);
     var attempts = item.attempts || [withTests(item)];
-    var chosen = attempts.length - 1;
-    for (var a = attempts.length - 1; a >= 0; a--) if (attempts[a].status === 'fail') { chosen = a; break; }
-    renderAttempts(item, attempts, chosen);
+    var chosen = -1;
+    if (options.attempt) chosen = attempts.findIndex(function (attempt) { return (attempt.attempt || 1) === options.attempt; });
+    if (chosen < 0) {
+      chosen = attempts.length - 1;
+      for (var a = attempts.length - 1; a >= 0; a--) if (attempts[a].status === 'fail') { chosen = a; break; }
+    }
+    renderAttempts(item, attempts, chosen, options);
   }
 
-  function renderAttempts(item, attempts, chosen) {
+  // Another view's item (the file of a test, a test in a file's trace): listed first if the search or filter hid it
+  function showItem(view, index, options) {
+    if (view !== state.view) setView(view);
+    if (state.shown.indexOf(index) === -1) clearListQuery();
+    select(index, options);
+  }
+
+  function openTest(index, attempt, spanId) {
+    showItem('tests', index, {attempt: attempt, spanId: spanId, write: 'push', scroll: true});
+    tree.focus();
+  }
+
+  function renderAttempts(item, attempts, chosen, options) {
     var bar = $('attempts');
     bar.textContent = '';
     if (attempts.length > 1) {
       attempts.forEach(function (attempt, position) {
         var button = el('button', statusClass(attempt.status), 'attempt ' + attempt.attempt + ' ' + (ICONS[attempt.status] || '') + ' ' + ms(attempt.durationMs));
         button.setAttribute('aria-pressed', String(position === chosen));
-        button.addEventListener('click', function () { renderAttempts(item, attempts, position); });
+        button.addEventListener('click', function () { renderAttempts(item, attempts, position, {write: 'push'}); });
         bar.appendChild(button);
       });
     }
     var attempt = attempts[chosen];
+    state.attempt = attempt.attempt || 1;
     var head = $('detail-head');
     var old = head.querySelector('.attempt-info');
     if (old) old.remove();
@@ -75,7 +100,8 @@ export const PAGE_DETAIL = String.raw`
     }
     info.appendChild(trace);
     head.appendChild(info);
-    renderWaterfall(attempt.root);
+    showTrace(attempt.root, options.spanId);
+    writeAddress(options.write === 'push');
   }
 
   function codeFrame(frame) {
@@ -90,114 +116,32 @@ export const PAGE_DETAIL = String.raw`
     return box;
   }
 
-  // A file's own trace holds its beforeAll/afterAll hooks; its tests are traces of their own. Shown together, in time.
+  // A file's own trace holds its beforeAll/afterAll hooks; its tests are traces of their own. Shown together, in time,
+  // each test with its spans (folded at first), each of them opening its test.
   function withTests(suite) {
     var children = suite.root.children.slice();
     model.tests.forEach(function (test, index) {
       if (test.suite !== suite.name) return;
       test.attempts.forEach(function (attempt) {
-        var shift = attempt.startMs - suite.startMs;
-        var events = attempt.root.events.map(function (event) {
-          return typeof event.offsetMs === 'number' ? Object.assign({}, event, {offsetMs: event.offsetMs + shift}) : event;
-        });
-        var row = Object.assign({}, attempt.root, {children: [], offsetMs: shift, events: events, testIndex: index});
-        children.push(row);
+        children.push(shifted(attempt.root, attempt.startMs - suite.startMs, {index: index, attempt: attempt.attempt}));
       });
     });
     children.sort(function (a, b) { return a.offsetMs - b.offsetMs; });
     return Object.assign({}, suite, {root: Object.assign({}, suite.root, {children: children})});
   }
 
-  function flatten(span, depth, rows) {
-    rows.push({span: span, depth: depth});
-    for (var i = 0; i < span.children.length; i++) flatten(span.children[i], depth + 1, rows);
-    return rows;
+  function shifted(span, shift, opens) {
+    var events = span.events.map(function (event) {
+      return typeof event.offsetMs === 'number' ? Object.assign({}, event, {offsetMs: event.offsetMs + shift}) : event;
+    });
+    var children = span.children.map(function (child) { return shifted(child, shift, opens); });
+    return Object.assign({}, span, {offsetMs: span.offsetMs + shift, events: events, children: children, opens: opens});
   }
 
   // A span received from a service under test names its service.
   function serviceOf(span) {
     var resource = model.resources[span.resource];
     return resource ? resource['service.name'] : undefined;
-  }
-
-  function renderWaterfall(root) {
-    var rows = flatten(root, 0, []);
-    var total = 0;
-    rows.forEach(function (row) { total = Math.max(total, row.span.offsetMs + row.span.durationMs); });
-    total = total || 1;
-    var pct = function (value) { return Math.max(0, Math.min(100, (value / total) * 100)) + '%'; };
-    var box = $('waterfall');
-    box.textContent = '';
-    var axis = el('div', 'wf-axis');
-    axis.appendChild(el('div', 'wf-name', plural(rows.length, 'span')));
-    var scale = el('div', 'wf-track');
-    axisTicks(total).forEach(function (tick) {
-      var node = el('span', tick.value / total > 0.92 ? 'end' : '', tick.label);
-      node.style.left = (tick.value / total) * 100 + '%';
-      scale.appendChild(node);
-    });
-    axis.appendChild(scale);
-    box.appendChild(axis);
-    var fragment = document.createDocumentFragment();
-    var first = null, culprit = null;
-    var ownService = serviceOf(root);
-    rows.forEach(function (row) {
-      var span = row.span;
-      var line = el('div', 'wf-row t-' + span.type + (span.error ? ' is-error' : '') + (span.flagged ? ' is-flagged' : ''));
-      line.dataset.spanId = span.spanId;
-      line.setAttribute('role', 'option');
-      var name = el('div', 'wf-name');
-      name.style.paddingLeft = 8 + row.depth * 14 + 'px';
-      name.appendChild(el('span', 'kind', span.type === 'span' ? span.kind : span.type));
-      if (span.http) name.appendChild(el('span', 'code' + (span.flagged ? ' bad' : ''), span.http.statusCode || 'none'));
-      name.appendChild(document.createTextNode(' ' + (span.http ? span.http.method + ' ' + (span.http.target || span.http.url) : label(span))));
-      if (span.http && span.http.host) name.appendChild(el('span', 'host', span.http.host));
-      var service = serviceOf(span);
-      if (service && service !== ownService) name.appendChild(el('span', 'service', service));
-      name.title = label(span) + (service && service !== ownService ? ' · ' + service : '');
-      line.appendChild(name);
-      var track = el('div', 'wf-track');
-      var bar = el('div', 'wf-bar');
-      bar.style.left = pct(span.offsetMs);
-      bar.style.width = pct(span.durationMs);
-      track.appendChild(bar);
-      var time = el('span', 'wf-ms', ms(span.durationMs));
-      time.style.left = pct(span.offsetMs + span.durationMs);
-      track.appendChild(time);
-      span.events.forEach(function (event) {
-        if (typeof event.offsetMs !== 'number') return;
-        var mark = el('div', 'wf-mark ' + event.name);
-        mark.style.left = pct(event.offsetMs);
-        mark.title = event.name + ' at ' + ms(event.offsetMs);
-        track.appendChild(mark);
-      });
-      line.appendChild(track);
-      line.addEventListener('click', function () { selectSpan(span, line); });
-      fragment.appendChild(line);
-      if (!first) first = {span: span, line: line};
-      if (row.depth > 0 && span.flagged && (!culprit || row.depth > culprit.depth)) culprit = {span: span, line: line, depth: row.depth};
-    });
-    box.appendChild(fragment);
-    // A failure opens on what explains it: the deepest ERROR span or non-2xx answer, not the test's own span.
-    var chosen = root.error && culprit ? culprit : first;
-    selectSpan(chosen.span, chosen.line);
-    if (chosen !== first) chosen.line.scrollIntoView({block: 'nearest'});
-  }
-
-  // Round, distinct values: a step of 1, 2 or 5 times a power of ten, at most five ticks from 0
-  function axisTicks(total) {
-    var raw = total / 4;
-    var power = Math.pow(10, Math.floor(Math.log10(raw)));
-    var step = [1, 2, 5, 10].map(function (f) { return f * power; }).find(function (candidate) { return candidate >= raw; });
-    var seconds = total >= 1000 && step >= 100;
-    var unit = seconds ? step / 1000 : step;
-    var decimals = Math.max(0, -Math.floor(Math.log10(unit) + 1e-9));
-    var ticks = [];
-    for (var i = 0; i * step <= total * (1 + 1e-9); i++) {
-      var value = i * step;
-      ticks.push({value: value, label: (seconds ? (value / 1000).toFixed(decimals) + ' s' : value.toFixed(decimals) + ' ms')});
-    }
-    return ticks;
   }
 
   function label(span) {
@@ -209,7 +153,7 @@ export const PAGE_DETAIL = String.raw`
     var node = el('table', 'kv');
     entries.forEach(function (entry) {
       var tr = el('tr');
-      tr.appendChild(el('td', '', entry[0]));
+      tr.appendChild(keyCell(entry[0]));
       var value = entry[1];
       tr.appendChild(el('td', '', typeof value === 'string' ? value : JSON.stringify(value)));
       node.appendChild(tr);
@@ -217,15 +161,24 @@ export const PAGE_DETAIL = String.raw`
     return node;
   }
 
-  function selectSpan(span, line) {
-    document.querySelectorAll('.wf-row[aria-selected="true"]').forEach(function (row) { row.setAttribute('aria-selected', 'false'); });
-    line.setAttribute('aria-selected', 'true');
+  // An attribute key breaks only after a dot, an underscore or a dash: http.response.|status_code, never mid-word
+  function keyCell(key) {
+    var cell = el('td', 'key');
+    cell.title = key;
+    String(key).split(/(?<=[._-])/).forEach(function (part, position) {
+      if (position > 0) cell.appendChild(document.createElement('wbr'));
+      cell.appendChild(document.createTextNode(part));
+    });
+    return cell;
+  }
+
+  function showSpan(span) {
     var box = $('span-detail');
     box.textContent = '';
     box.appendChild(el('h3', span.error ? 's-fail' : '', label(span)));
-    if (span.testIndex !== undefined) {
+    if (span.opens) {
       var open = el('button', 'link', 'open this test');
-      open.addEventListener('click', function () { setView('tests'); select(span.testIndex, true); });
+      open.addEventListener('click', function () { openTest(span.opens.index, span.opens.attempt, span.type === 'test' ? undefined : span.spanId); });
       box.appendChild(open);
     }
     var facts = [
