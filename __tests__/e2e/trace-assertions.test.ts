@@ -98,3 +98,13 @@ test('without a receiver, the test’s own spans are checked, and a selector abo
   const duration = (run.results.testResults[0] as {assertionResults: Array<{duration?: number}>}).assertionResults[1].duration;
   expect(duration).toBeLessThan(400);
 });
+
+test('with tracing off, an assertion cannot be decided: it fails, saying so, and does not wait', async () => {
+  const run = await runJest('trace-assertions', {args: ['own.test.js', '--runInBand', '--reporters=default'], env: {OTEL_SDK_DISABLED: 'true'}});
+  expect(outcomes(run.results)).toEqual({
+    'own.test.js › own: a span of the test itself': 'failed',
+    'own.test.js › own: expects a span of a service that was never called': 'failed',
+  });
+  expect(failureOf(run, 'own: a span of the test itself')).toContain('Received: nothing to check, tracing is off for this test file (OTEL_SDK_DISABLED, otel.disabled or exporter "none")');
+  expect(run.wallMs).toBeLessThan(20_000);
+});

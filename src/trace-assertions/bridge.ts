@@ -50,6 +50,8 @@ export interface BridgeDeps {
   state: () => Circus.State | undefined;
 }
 
+const OFF_SCOPE = {traceId: '', rootSpanId: '', ownsTrace: true, ownService: '', deadlineCap: 0};
+
 /** The least a test's own timeout leaves to its trace assertion's message, in ms. */
 const TIMEOUT_MARGIN_MILLIS = 250;
 
@@ -80,7 +82,8 @@ export function createBridge(deps: BridgeDeps): TraceAssertionsBridge {
   return {
     enable: () => deps.local?.watch(),
     testTrace(options) {
-      const scope = scopeOf(options);
+      // With tracing off there is no test span: the assertions say why they cannot check anything.
+      const scope = deps.off ? {...OFF_SCOPE, ...deps.defaults} : scopeOf(options);
       const handle: TestTrace = {
         traceId: scope.traceId,
         spans: async () => {

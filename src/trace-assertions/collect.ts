@@ -87,7 +87,12 @@ export async function gather(scope: TraceScope, sources: Sources, done: (view: T
       },
     );
   try {
-    if (services.state === 'read') await ask(undefined, 0);
+    // The receiver's first answer is awaited like any other, within the deadline.
+    if (services.state === 'read') {
+      poll = ask(undefined, 0).finally(() => {
+        poll = undefined;
+      });
+    }
     for (;;) {
       const now = Date.now();
       const view = viewOf(scope, sources.local, received, services, now);
@@ -132,7 +137,9 @@ function viewOf(scope: TraceScope, local: LocalSpans | undefined, received: Rece
   let spans = [...byId.values()];
   if (!scope.ownsTrace) spans = spans.filter(span => below(span, scope.rootSpanId, byId));
   spans.sort((a, b) => a.startMs - b.startMs);
-  return {spans, settled: lastActivity(spans, received) + scope.quietMillis <= now, services, droppedLocal: own.dropped};
+  // Not complete before the receiver has answered once (when it is asked at all).
+  const heard = services.state !== 'read' || received !== undefined;
+  return {spans, settled: heard && lastActivity(spans, received) + scope.quietMillis <= now, services, droppedLocal: own.dropped};
 }
 
 /** When the trace last changed: a span of its ended (here) or arrived (at the receiver), in ms since the epoch. */
