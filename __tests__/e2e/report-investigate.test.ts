@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import type {Browser, Page} from 'playwright-core';
 import {renderHtml} from '../../src/report/html';
 import {buildTimeline} from '../../src/report/model';
-import {readRun, type StoredSpan} from '../../src/store-read';
+import {readRun, type StoredSpan} from '../../src/shared/store-read';
 import {launchChromium, openReport} from '../support/report-page';
 import {REPO, WORK} from '../support/paths';
 import {runJest} from '../support/run-jest';

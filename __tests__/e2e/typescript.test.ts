@@ -28,6 +28,41 @@ test('the globals are typed for TypeScript users through jest-environment-otel/g
   }
 });
 
+test('the trace assertions are typed for @types/jest and @jest/globals through jest-environment-otel/expect', () => {
+  const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+  const project = join(WORK, 'typescript');
+  const compile = () => execFileSync(process.execPath, [tsc, '-p', join(project, 'tsconfig.json')], {encoding: 'utf8', stdio: 'pipe'});
+  // assertions.ts and assertions-globals.ts use them as documented.
+  expect(compile).not.toThrow();
+  const misuse = join(project, 'misuse-assertions.ts');
+  writeFileSync(
+    misuse,
+    [
+      "import {expect} from '@jest/globals';",
+      "import {testTrace} from 'jest-environment-otel/expect';",
+      "export const a = expect(testTrace()).toHaveSpan({status: 'failed'});",
+      "export const b = expect(testTrace()).toHaveSpanTimes({kind: 'client'});",
+      'export const c = testTrace({timeout: 5});',
+      "export const d: number = testTrace().spans();",
+      '',
+    ].join('\n'),
+  );
+  try {
+    let output = '';
+    try {
+      compile();
+    } catch (error) {
+      output = String((error as {stdout?: string}).stdout);
+    }
+    expect(output).toContain("misuse-assertions.ts(3,50): error TS2322: Type '\"failed\"' is not assignable to type 'number | SpanStatusName | undefined'");
+    expect(output).toContain('misuse-assertions.ts(4,38): error TS2554: Expected 2 arguments, but got 1.');
+    expect(output).toContain("misuse-assertions.ts(5,29): error TS2353: Object literal may only specify known properties, and 'timeout' does not exist in type 'TraceWaitOptions'");
+    expect(output).toContain("misuse-assertions.ts(6,14): error TS2322: Type 'Promise<TraceSpan[]>' is not assignable to type 'number'");
+  } finally {
+    rmSync(misuse);
+  }
+});
+
 test('a ts-jest test file is traced, with the typed test API', async () => {
   const receiver = await new OtlpReceiver().start();
   try {

@@ -9,6 +9,7 @@ import {readReceiverOptions, RECEIVER_DEFAULTS} from '../../src/run/receiver/opt
 import {ReceivedSpans} from '../../src/run/receiver/received';
 import {startServer, type RunningServer} from '../../src/run/receiver/server';
 import {readRun} from '../../src/shared/store-read';
+import {answerQuery, isLoopback, QUERY_TOKEN_HEADER, writeAnswer} from '../../src/run/receiver/query';
 import {memoryTracing} from './tracing';
 
 /*
@@ -22,7 +23,10 @@ let folder: string;
 
 beforeEach(async () => {
   received = new ReceivedSpans(64 * 1024 * 1024);
-  server = await startServer({host: '127.0.0.1', port: 0, maxBodyBytes: 64 * 1024}, body => received.add(body));
+  server = await startServer(
+    {host: '127.0.0.1', port: 0, maxBodyBytes: 64 * 1024, query: async (request, response) => writeAnswer(response, await answerQuery(request, received, TOKEN))},
+    body => received.add(body),
+  );
   folder = mkdtempSync(join(tmpdir(), 'receiver-'));
 });
 afterEach(async () => {
@@ -52,6 +56,20 @@ function backendSpans() {
   parent.setStatus({code: SpanStatusCode.ERROR, message: 'database down'});
   parent.end();
   return spans();
+}
+
+const TOKEN = 'c0ffee';
+
+function get(path: string, headers: Record<string, string> = {[QUERY_TOKEN_HEADER]: TOKEN}): Promise<{status: number; json: any; at: number}> {
+  return new Promise((resolve, reject) => {
+    const req = request({host: '127.0.0.1', port: server.port, path, headers}, response => {
+      const chunks: Buffer[] = [];
+      response.on('data', chunk => chunks.push(chunk));
+      response.on('end', () => resolve({status: response.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')), at: Date.now()}));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const PROTOBUF = {'content-type': 'application/x-protobuf'};
@@ -182,6 +200,53 @@ test('a flood of 100,000 spans (100 requests of 1,000) is received and stored wh
   expect(readRun(folder)).toHaveLength(100_000);
   process.stdout.write(`100,000 spans: received in ${Math.round(received100k)} ms, stored by ${Math.round(stored)} ms\n`);
 }, 60_000);
+
+describe('reading a trace back (the trace assertions)', () => {
+  const trace = (n: string) => n.repeat(32);
+  const request = (traceId: string, ...names: string[]) => ({
+    resourceSpans: [{resource: {attributes: [{key: 'service.name', value: {stringValue: 'orders-api'}}]}, scopeSpans: [{scope: {name: 'x'}, spans: names.map(name => ({traceId, spanId: name.padEnd(16, '0'), name}))}]}],
+  });
+
+  test('answers the spans of one trace only, with their resource, and how many', async () => {
+    received.add({resourceSpans: [...request(trace('a'), 'a1').resourceSpans, ...request(trace('b'), 'b1').resourceSpans]});
+    received.add(request(trace('a'), 'a2', 'a3'));
+    const answer = await get(`/jest-otel/v1/traces/${trace('A')}`);
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({spans: 3, dropped: 0});
+    expect(answer.json.resourceSpans.flatMap((r: any) => r.scopeSpans.flatMap((s: any) => s.spans.map((span: any) => span.name)))).toEqual(['a1', 'a2', 'a3']);
+    expect(answer.json.resourceSpans[0].resource.attributes[0].value.stringValue).toBe('orders-api');
+    expect((await get(`/jest-otel/v1/traces/${trace('c')}`)).json).toMatchObject({spans: 0, resourceSpans: [], lastArrival: 0});
+  });
+
+  test('a long poll answers when more spans of the trace arrive, not before, and not for another trace', async () => {
+    received.add(request(trace('a'), 'a1'));
+    const started = Date.now();
+    const waiting = get(`/jest-otel/v1/traces/${trace('a')}?known=1&waitMillis=5000`);
+    setTimeout(() => received.add(request(trace('b'), 'b1')), 50);
+    setTimeout(() => received.add(request(trace('a'), 'a2')), 200);
+    const answer = await waiting;
+    expect(answer.json.spans).toBe(2);
+    expect(answer.at - started).toBeGreaterThanOrEqual(190);
+    expect(answer.at - started).toBeLessThan(2_000);
+    // …and ends at its wait when nothing comes.
+    const quiet = await get(`/jest-otel/v1/traces/${trace('a')}?known=2&waitMillis=100`);
+    expect(quiet.json.spans).toBe(2);
+    expect(quiet.at - answer.at).toBeGreaterThanOrEqual(90);
+  });
+
+  test('needs the run’s token; a bad trace id or method is refused', async () => {
+    received.add(request(trace('a'), 'a1'));
+    expect(await get(`/jest-otel/v1/traces/${trace('a')}`, {})).toMatchObject({status: 403, json: {error: expect.stringContaining('token')}});
+    expect((await get(`/jest-otel/v1/traces/${trace('a')}`, {[QUERY_TOKEN_HEADER]: 'c0ffef'})).status).toBe(403);
+    expect((await get('/jest-otel/v1/traces/xyz')).status).toBe(400);
+    expect((await post('x', PROTOBUF, `/jest-otel/v1/traces/${trace('a')}`)).status).toBe(405);
+  });
+
+  test('only loopback addresses may read', () => {
+    for (const address of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect(isLoopback(address)).toBe(true);
+    for (const address of ['10.0.0.2', '::ffff:10.0.0.2', 'fe80::1', '', undefined]) expect(isLoopback(address)).toBe(false);
+  });
+});
 
 describe('readReceiverOptions', () => {
   test('defaults; false turns it off; each part is taken', () => {

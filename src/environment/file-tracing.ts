@@ -14,6 +14,7 @@ import {getPipeline, TRACER_NAME, type Pipeline} from '../pipeline/telemetry';
 import {createTestApi} from './test-api';
 import {tellDestination} from '../pipeline/destination';
 import {markTraced} from '../pipeline/traced-files';
+import {BRIDGE_KEY, createBridge} from '../trace-assertions/bridge';
 
 type Sandbox = Record<string, unknown> & {console?: unknown; process?: NodeJS.Process; fetch?: typeof fetch};
 
@@ -89,6 +90,7 @@ export class FileTracing {
     try {
       safely('restoring the console', () => this.restoreConsole?.());
       safely('ending open spans', () => this.recorder?.finish());
+      safely('releasing the spans kept for trace assertions', () => this.pipeline?.localSpans?.stop());
       if (this.pipeline) {
         const deadlineMillis = this.config.flushTimeoutMillis;
         await this.pipeline.release({deadlineMillis, wait: this.waitForExport, keepAliveMillis: Math.min(deadlineMillis, this.keepAliveMillis)});
@@ -122,6 +124,21 @@ export class FileTracing {
       otelTracer: this.pipeline?.tracer ?? trace.getTracer(TRACER_NAME),
       otelTest: createTestApi(() => recorder?.currentTestSpan(this.state)),
     });
+    // For jest-environment-otel/expect, which the file may load: hidden, so that the sandbox's globals stay as they were.
+    const bridge = createBridge({
+      local: this.pipeline?.localSpans,
+      off: !recorder
+        ? `tracing is off for this test file (${this.config.enabled ? 'the tracing could not start' : 'OTEL_SDK_DISABLED, otel.disabled or exporter "none"'}), so it has no trace to check`
+        : this.pipeline?.adopted
+          ? "another OpenTelemetry SDK's provider was registered first and records this process's spans, so the test's own spans cannot be read back"
+          : undefined,
+      ownService: this.config.serviceName,
+      defaults: this.config.traceAssertions,
+      redaction: this.config,
+      suiteSpan: () => recorder?.suiteOwner,
+      state: () => this.state,
+    });
+    Object.defineProperty(sandbox, BRIDGE_KEY, {configurable: true, enumerable: false, writable: false, value: bridge});
   }
 }
 

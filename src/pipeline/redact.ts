@@ -122,6 +122,18 @@ function redactValue(key: string, value: string, secretParams: ReadonlySet<strin
   return value;
 }
 
+/** An attribute's value with its secrets replaced (the value itself when it holds none). */
+export function redactAttribute(key: string, value: unknown, secretParams: ReadonlySet<string>, extraHeaders: readonly string[] = []): unknown {
+  const header = key.startsWith('http.') ? HEADER_ATTRIBUTE.exec(key) : null;
+  if (header && isSecretHeader(header[1].replace(/_/g, '-'), extraHeaders)) return REDACTED;
+  return typeof value === 'string' ? redactValue(key, value, secretParams) : value;
+}
+
+/** The secret query parameter names: the built-in ones and `extra`, lower case. */
+export function secretParamsOf(extra: readonly string[] = []): ReadonlySet<string> {
+  return new Set([...SECRET_QUERY_PARAMS, ...extra.map(name => name.toLowerCase())]);
+}
+
 export class RedactingSpanProcessor implements SpanProcessor {
   private readonly secretParams: ReadonlySet<string>;
 
@@ -129,7 +141,7 @@ export class RedactingSpanProcessor implements SpanProcessor {
     extraQueryParams: readonly string[] = [],
     private readonly extraHeaders: readonly string[] = [],
   ) {
-    this.secretParams = new Set([...SECRET_QUERY_PARAMS, ...extraQueryParams.map(name => name.toLowerCase())]);
+    this.secretParams = secretParamsOf(extraQueryParams);
   }
 
   onStart(): void {}
@@ -139,13 +151,8 @@ export class RedactingSpanProcessor implements SpanProcessor {
     const attributes = span.attributes;
     for (const key in attributes) {
       const value = attributes[key];
-      const header = key.startsWith('http.') ? HEADER_ATTRIBUTE.exec(key) : null;
-      if (header && isSecretHeader(header[1].replace(/_/g, '-'), this.extraHeaders)) {
-        span.setAttribute(key, REDACTED);
-      } else if (typeof value === 'string') {
-        const redacted = redactValue(key, value, this.secretParams);
-        if (redacted !== value) span.setAttribute(key, redacted);
-      }
+      const redacted = redactAttribute(key, value, this.secretParams, this.extraHeaders);
+      if (redacted !== value) span.setAttribute(key, redacted as string);
     }
   }
 

@@ -20,6 +20,7 @@ import {traceHttpClient} from './http-client';
 import {instrumentSandboxModules, type HookableInstrumentation} from './sandbox-modules';
 import {openStore} from './store';
 import {loadUserInstrumentations} from './user-instrumentations';
+import {LocalSpans} from '../trace-assertions/local-spans';
 import type {Instrumentation} from '@opentelemetry/instrumentation';
 
 /*
@@ -41,6 +42,8 @@ export interface Pipeline {
   release(options: ReleaseOptions): Promise<void>;
   /** Spans go through another SDK's provider, to its exporters, not ours. */
   readonly adopted?: true;
+  /** The ended spans kept for trace assertions (none with another SDK's provider, whose spans we do not see). */
+  readonly localSpans?: LocalSpans;
 }
 
 export interface ReleaseOptions {
@@ -150,9 +153,10 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
     ...detectRunContext(process.env, rootDir, [resolve(rootDir, config.storeDir)]),
     ...config.resourceAttributes,
   });
+  const localSpans = new LocalSpans();
   const provider = new TracerProvider({
     resource,
-    spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams, config.redactHeaders), ledger, ...exporting],
+    spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams, config.redactHeaders), ledger, localSpans, ...exporting],
   });
   if (!existing.has('context')) context.setGlobalContextManager(contextManager);
   if (!existing.has('propagation')) {
@@ -173,6 +177,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
     emitConsole: logPipeline?.emit,
     flush: deadlineMillis => budget.wait(flushAll(), deadlineMillis),
     release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save()),
+    localSpans,
   };
 }
 

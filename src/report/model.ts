@@ -261,7 +261,7 @@ function countFailedCalls(root: TimelineSpan): number {
   return count;
 }
 
-function httpOf(span: StoredSpan): TimelineSpan['http'] {
+export function httpOf(span: StoredSpan): TimelineSpan['http'] {
   const a = span.attributes;
   const method = stringOf(a['http.request.method']) ?? stringOf(a['http.method']);
   if (!method) return undefined;

@@ -43,6 +43,8 @@ export interface ResolvedConfig {
   payloadLimit?: number;
   /** The context of TRACEPARENT / TRACESTATE / BAGGAGE, and how to relate to its span. */
   upstream?: Upstream;
+  /** The waits of the trace assertions. */
+  traceAssertions: {timeoutMillis: number; quietMillis: number};
 }
 
 export const DEFAULTS = {
@@ -59,6 +61,8 @@ export const DEFAULTS = {
   fetch: true,
   payloadBytes: 4_096,
   traceparent: 'link',
+  traceTimeoutMillis: 3_000,
+  traceQuietMillis: 300,
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -106,6 +110,10 @@ export function resolveConfig(raw: unknown, env: Env = process.env): {config: Re
     instrumentationSetup: options.instrumentationSetup,
     payloadLimit: payloadLimit(options.capturePayloads),
     upstream: readUpstream(env, options.traceparent ?? DEFAULTS.traceparent, problems),
+    traceAssertions: {
+      timeoutMillis: options.traceAssertions?.timeoutMillis ?? DEFAULTS.traceTimeoutMillis,
+      quietMillis: options.traceAssertions?.quietMillis ?? DEFAULTS.traceQuietMillis,
+    },
   };
   return {config, problems};
 }

@@ -66,6 +66,8 @@ export interface OtelEnvironmentOptions {
   instrumentationSetup?: string;
   /** Record textual HTTP request/response bodies on client spans (`true`: up to 4096 bytes each). Default: false. */
   capturePayloads?: boolean | {maxBytes?: number};
+  /** The waits of the trace assertions (`jest-environment-otel/expect`), in ms: the longest (default 3000) and the quiet that completes a trace (default 300). */
+  traceAssertions?: {timeoutMillis?: number; quietMillis?: number};
 }
 
 export type InstrumentationSpec = string | [string, Record<string, unknown>];
@@ -154,6 +156,10 @@ const READERS: Record<keyof OtelEnvironmentOptions, Reader> = {
       if (maxBytes === undefined || (typeof maxBytes === 'number' && Number.isInteger(maxBytes) && maxBytes > 0)) return value;
     }
     return void problems.push(`${path} must be true, false or {maxBytes: a positive whole number}; got ${show(value)}.`);
+  },
+  traceAssertions: (value, path, problems) => {
+    if (!isPlainObject(value)) return void problems.push(`${path} must be { timeoutMillis?: number, quietMillis?: number }; got ${show(value)}.`);
+    return readKnown(value, path, problems, {timeoutMillis: isPositive, quietMillis: isPositive});
   },
   traceparent: (value, path, problems) =>
     value === 'parent' || value === 'link' ? value : void problems.push(`${path} must be "parent" or "link"; got ${show(value)}.`),

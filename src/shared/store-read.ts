@@ -148,7 +148,8 @@ interface JsonKeyValue {
   value?: Record<string, unknown>;
 }
 
-function fromRequest(request: {resourceSpans?: Array<Record<string, any>>}): StoredSpan[] {
+/** The spans of one OTLP/JSON ExportTraceServiceRequest, flattened. */
+export function fromRequest(request: {resourceSpans?: Array<Record<string, any>>}): StoredSpan[] {
   const spans: StoredSpan[] = [];
   for (const resourceSpans of request.resourceSpans ?? []) {
     const resource = attributes(resourceSpans.resource?.attributes);

@@ -1,6 +1,9 @@
+import {randomBytes} from 'node:crypto';
 import {errorText, warnOnce} from '../../shared/diag';
 import {makeDirectory} from '../../shared/make-directory';
+import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ResolvedReceiverOptions} from './options';
+import {answerQuery, writeAnswer} from './query';
 import {ReceivedSpans} from './received';
 import {startServer, TRACES_PATH, type RunningServer} from './server';
 
@@ -14,6 +17,8 @@ import {startServer, TRACES_PATH, type RunningServer} from './server';
 export const RECEIVER_ENDPOINT_ENV = 'JEST_OTEL_RECEIVER_ENDPOINT';
 /** The receiver's traces URL, for `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. */
 export const RECEIVER_TRACES_ENV = 'JEST_OTEL_RECEIVER_TRACES_ENDPOINT';
+/** The run's token for reading traces back from the receiver (the tests' trace assertions); workers inherit it. */
+export const RECEIVER_QUERY_TOKEN_ENV = 'JEST_OTEL_RECEIVER_QUERY_TOKEN';
 
 export interface RunReceiver {
   options: ResolvedReceiverOptions;
@@ -37,13 +42,16 @@ export function startRunReceiver(options: ResolvedReceiverOptions): RunReceiver 
   if (existing) return existing;
   const received = new ReceivedSpans(options.maxBufferedBytes);
   const receiver: RunReceiver = {options, received, ready: Promise.resolve(undefined)};
-  receiver.ready = startServer(options, request => received.add(request)).then(
+  const token = randomBytes(16).toString('hex');
+  const query = async (request: IncomingMessage, response: ServerResponse) => writeAnswer(response, await answerQuery(request, received, token));
+  receiver.ready = startServer({...options, query}, request => received.add(request)).then(
     server => {
       receiver.port = server.port;
       const shown = server.host === '0.0.0.0' || server.host === '::' ? 'localhost' : server.host.includes(':') ? `[${server.host}]` : server.host;
       const endpoint = `http://${shown}:${server.port}`;
       process.env[RECEIVER_ENDPOINT_ENV] = endpoint;
       process.env[RECEIVER_TRACES_ENV] = `${endpoint}${TRACES_PATH}`;
+      process.env[RECEIVER_QUERY_TOKEN_ENV] = token;
       if (server.portWasTaken) {
         warnOnce(
           `port ${options.port} is taken (by an OpenTelemetry Collector?), so the receiver of the services' spans listens on ${endpoint} instead: services under test must send to $${RECEIVER_ENDPOINT_ENV} to have their spans in the report`,
@@ -76,6 +84,7 @@ export async function stopRunReceiver(): Promise<void> {
   delete (globalThis as Slot)[SLOT];
   delete process.env[RECEIVER_ENDPOINT_ENV];
   delete process.env[RECEIVER_TRACES_ENV];
+  delete process.env[RECEIVER_QUERY_TOKEN_ENV];
   const server = await receiver.ready;
   await server?.close();
 }

@@ -4,8 +4,29 @@ import type {TraceRequest} from './server';
 
 /*
  * The spans the receiver got during one run, kept as store lines (one OTLP/JSON request per line) until the run's
- * folder is known, then written there as `received-<pid>.jsonl` beside the workers' files.
+ * folder is known, then written there as `received-<pid>.jsonl` beside the workers' files. Lines are indexed by the
+ * trace ids they hold, so that a test's trace assertions can ask for the spans of its trace while the run goes on
+ * (src/receiver/query.ts), and wait for more of them.
  */
+
+/** What the receiver holds of one trace. */
+interface TraceEntry {
+  /** The lines holding spans of the trace, by index. */
+  lines: number[];
+  spans: number;
+  /** ms since the epoch. */
+  lastArrival: number;
+}
+
+/** The spans of one trace, as one OTLP/JSON request. */
+export interface TraceAnswer {
+  resourceSpans: Array<Record<string, any>>;
+  spans: number;
+  /** When the last of them arrived (ms since the epoch), 0 when none did. */
+  lastArrival: number;
+  /** Spans of this run the receiver could not keep (its buffer was full): some may be of this trace. */
+  dropped: number;
+}
 
 export class ReceivedSpans {
   private lines: string[] = [];
@@ -14,6 +35,9 @@ export class ReceivedSpans {
   dropped = 0;
   /** When the last request arrived (ms since the epoch), 0 when none did. */
   lastArrival = 0;
+  private traces = new Map<string, TraceEntry>();
+  /** Those waiting for more spans of a trace. */
+  private readonly waiting = new Map<string, Set<() => void>>();
 
   constructor(private readonly maxBufferedBytes: number) {}
 
@@ -30,9 +54,57 @@ export class ReceivedSpans {
       this.dropped += count;
       return;
     }
-    this.lines.push(line);
+    const index = this.lines.push(line) - 1;
     this.bytes += line.length;
     this.spans += count;
+    for (const [traceId, spans] of spansByTrace(request)) {
+      let entry = this.traces.get(traceId);
+      if (!entry) this.traces.set(traceId, (entry = {lines: [], spans: 0, lastArrival: 0}));
+      entry.lines.push(index);
+      entry.spans += spans;
+      entry.lastArrival = this.lastArrival;
+      const waiters = this.waiting.get(traceId);
+      if (waiters) {
+        this.waiting.delete(traceId);
+        for (const wake of waiters) wake();
+      }
+    }
+  }
+
+  /** The spans received so far of one trace (hex id), in their requests' resources and scopes. */
+  trace(traceId: string): TraceAnswer {
+    const entry = this.traces.get(traceId);
+    const answer: TraceAnswer = {resourceSpans: [], spans: entry?.spans ?? 0, lastArrival: entry?.lastArrival ?? 0, dropped: this.dropped};
+    for (const index of entry?.lines ?? []) {
+      for (const resourceSpans of (JSON.parse(this.lines[index]) as {resourceSpans: Array<Record<string, any>>}).resourceSpans) {
+        const scopeSpans = (resourceSpans?.scopeSpans ?? [])
+          .map((scope: Record<string, any>) => ({...scope, spans: (Array.isArray(scope?.spans) ? scope.spans : []).filter((span: {traceId?: unknown}) => span?.traceId === traceId)}))
+          .filter((scope: {spans: unknown[]}) => scope.spans.length > 0);
+        if (scopeSpans.length > 0) answer.resourceSpans.push({...resourceSpans, scopeSpans});
+      }
+    }
+    return answer;
+  }
+
+  /**
+   * Resolves once the trace holds more than `known` spans, or after `waitMs`: a long poll, so that an assertion waits
+   * for the next spans of its trace, not for a timer of its own. The timer does not keep the process alive.
+   */
+  whenMore(traceId: string, known: number, waitMs: number): Promise<void> {
+    if ((this.traces.get(traceId)?.spans ?? 0) > known || waitMs <= 0) return Promise.resolve();
+    return new Promise(resolve => {
+      let waiters = this.waiting.get(traceId);
+      if (!waiters) this.waiting.set(traceId, (waiters = new Set()));
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0 && this.waiting.get(traceId) === waiters) this.waiting.delete(traceId);
+        resolve();
+      };
+      const timer = setTimeout(wake, waitMs);
+      timer.unref();
+      waiters.add(wake);
+    });
   }
 
   /**
@@ -64,6 +136,7 @@ export class ReceivedSpans {
     this.spans = 0;
     this.dropped = 0;
     this.lastArrival = 0;
+    this.traces = new Map();
     if (lines.length > 0) {
       result.file = join(folder, `received-${process.pid}.jsonl`);
       appendFileSync(result.file, `${lines.join('\n')}\n`);
@@ -78,4 +151,17 @@ export function countSpans(request: TraceRequest): number {
     for (const scopeSpans of resourceSpans?.scopeSpans ?? []) count += Array.isArray(scopeSpans?.spans) ? scopeSpans.spans.length : 0;
   }
   return count;
+}
+
+/** How many spans of each trace a request holds. */
+function spansByTrace(request: TraceRequest): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const resourceSpans of request.resourceSpans) {
+    for (const scopeSpans of resourceSpans?.scopeSpans ?? []) {
+      for (const span of Array.isArray(scopeSpans?.spans) ? scopeSpans.spans : []) {
+        if (typeof span?.traceId === 'string' && span.traceId !== '') counts.set(span.traceId, (counts.get(span.traceId) ?? 0) + 1);
+      }
+    }
+  }
+  return counts;
 }

@@ -2,12 +2,13 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo, Socket} from 'node:net';
 import {gunzip} from 'node:zlib';
 import {decodeTraceRequest} from './decode';
+import {QUERY_PATH} from './query';
 
 /*
  * An OTLP/HTTP trace receiver (`POST /v1/traces`, protobuf or JSON, gzip or not) for the services a test run talks
  * to. Every request is answered, however bad: 400 for a body that does not decode, 413 for one over the limit
- * (before or after gunzip), 415 for another content type or encoding, 404/405 elsewhere. Nothing it does keeps the
- * process alive.
+ * (before or after gunzip), 415 for another content type or encoding, 404/405 elsewhere. Reads of a trace by the
+ * tests' assertions go to `options.query`. Nothing it does keeps the process alive.
  */
 
 export interface TraceRequest {
@@ -19,6 +20,8 @@ export interface ServerOptions {
   port: number;
   /** The largest body accepted, compressed or not, in bytes. */
   maxBodyBytes: number;
+  /** Answers the requests under `QUERY_PATH` (the trace assertions' reads); without it they get 404. */
+  query?: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 }
 
 export interface RunningServer {
@@ -44,7 +47,11 @@ export async function startServer(options: ServerOptions, accept: (request: Trac
   const sockets = new Set<Socket>();
   const servers: Server[] = [];
   const make = () => {
-    const server = createServer((request, response) => void handle(request, response, options.maxBodyBytes, accept));
+    const server = createServer((request, response) => {
+      const query = options.query;
+      if (query && (request.url ?? '').startsWith(QUERY_PATH)) void query(request, response).catch(() => response.destroy());
+      else void handle(request, response, options.maxBodyBytes, accept);
+    });
     server.on('connection', socket => {
       socket.unref();
       sockets.add(socket);
