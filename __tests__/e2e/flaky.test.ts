@@ -234,6 +234,15 @@ describe('jest-otel report', () => {
           expect(readFileSync(join(store, file), 'utf8')).toContain(trace.slice('trace/'.length));
         });
       }
+      // A square opens that run's report on that attempt: the test, the attempt whose trace it is.
+      const retried = rows.find(row => row.name === 'cart warms its cache')!;
+      const [file, anchor] = retried.cells[1].href!.split('#');
+      await page.goto(`file://${join(store, file)}#${anchor}`);
+      await page.waitForSelector('body[data-ready="true"]');
+      expect(await page.textContent('#detail-head')).toContain('warms its cache');
+      expect(await page.textContent('.attempt-info')).toContain(`trace ${anchor.slice('trace/'.length)}`);
+      expect(errors).toEqual([]);
+      await page.goto(`file://${join(store, 'history.html')}`);
       // Tests that failed in the newest run first; the filter keeps only the unstable ones.
       expect(rows[0].cells[0].outcome).toBe('fail');
       await page.check('#unstable');

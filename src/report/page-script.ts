@@ -89,10 +89,24 @@ const SHARED = String.raw`
 const START = String.raw`
   // The address: #<view>/<position>/<attempt>/<span id> (tests or suites; position in the view's list, from 0).
   // A selection made with the mouse or Enter is a new entry in the history, one made with the arrows replaces it.
+  // Or #trace/<trace id>[/<span id>]: the test attempt (or file) of that trace, as jest-otel flaky and the run history
+  // link to it, which stays right however the page orders its lists.
   function readAddress() {
+    var byTrace = /^#trace\/([0-9a-f]{32})(?:\/([^/]+))?$/.exec(location.hash);
+    if (byTrace) return findTrace(byTrace[1], byTrace[2] ? decodeURIComponent(byTrace[2]) : undefined);
     var match = /^#(tests|suites)\/(\d+)(?:\/(\d+)(?:\/([^/]+))?)?$/.exec(location.hash);
     if (!match || !VIEWS[match[1]].items[Number(match[2])]) return null;
     return {view: match[1], index: Number(match[2]), attempt: match[3] ? Number(match[3]) : undefined, spanId: match[4] ? decodeURIComponent(match[4]) : undefined};
+  }
+  function findTrace(traceId, spanId) {
+    for (var t = 0; t < model.tests.length; t++) {
+      var attempts = model.tests[t].attempts;
+      for (var a = 0; a < attempts.length; a++) {
+        if (attempts[a].traceId === traceId) return {view: 'tests', index: t, attempt: attempts[a].attempt || 1, spanId: spanId};
+      }
+    }
+    for (var s = 0; s < model.suites.length; s++) if (model.suites[s].traceId === traceId) return {view: 'suites', index: s, spanId: spanId};
+    return null;
   }
   function writeAddress(push) {
     var parts = [state.view];
