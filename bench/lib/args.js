@@ -19,7 +19,12 @@ const FULL = {
   bigPairs: 3,
   microTests: 50_000,
   instructionTests: 200,
-  sections: ['suite', 'ablation', 'scaling', 'big', 'micro', 'profile', 'instructions'],
+  unitFiles: 40,
+  unitTests: 25,
+  unitTransforms: ['babel', 'ts'],
+  unitInstructionFiles: 10,
+  unitInstructionTests: 100,
+  sections: ['unit', 'unit-instructions', 'suite', 'ablation', 'scaling', 'big', 'micro', 'profile', 'instructions'],
 };
 
 const QUICK = {
@@ -35,6 +40,8 @@ const QUICK = {
   bigPairs: 1,
   microTests: 30_000,
   instructionTests: 50,
+  unitFiles: 24,
+  unitTransforms: ['babel'],
 };
 
 const HELP = `Usage: npm run bench -- [flags]
@@ -53,6 +60,11 @@ const HELP = `Usage: npm run bench -- [flags]
   --big-pairs N        rounds of the single-file case (${FULL.bigPairs})
   --micro-tests N      tests driven through the recorder by the micro-benchmark (${FULL.microTests})
   --instruction-tests N tests of the file whose instructions valgrind counts (${FULL.instructionTests})
+  --unit-files N       files of the unit-test suite (${FULL.unitFiles})
+  --unit-tests N       tests per file of the unit-test suite (${FULL.unitTests})
+  --unit-transforms L  transforms of the unit-test suite: babel, ts (${FULL.unitTransforms.join(',')})
+  --unit-instruction-files N  files of the unit suite counted under valgrind (${FULL.unitInstructionFiles})
+  --unit-instruction-tests N  tests of the one-file unit suite counted under valgrind (${FULL.unitInstructionTests})
   --only LIST          sections to run: ${FULL.sections.join(',')} (all)
   --keep               keep bench/.work/ (generated suites, caches, profiles) afterwards
 `;
@@ -68,6 +80,10 @@ const NUMBERS = {
   '--big-pairs': 'bigPairs',
   '--micro-tests': 'microTests',
   '--instruction-tests': 'instructionTests',
+  '--unit-files': 'unitFiles',
+  '--unit-tests': 'unitTests',
+  '--unit-instruction-files': 'unitInstructionFiles',
+  '--unit-instruction-tests': 'unitInstructionTests',
 };
 const LISTS = {'--workers': 'workers', '--scaling-tests': 'scalingTests', '--scaling-calls': 'scalingCalls'};
 
@@ -90,6 +106,7 @@ function parseArgs(argv) {
     if (NUMBERS[flag]) options[NUMBERS[flag]] = positive(flag, value);
     else if (LISTS[flag]) options[LISTS[flag]] = value.split(',').map(item => positive(flag, item));
     else if (flag === '--only') options.sections = sections(value);
+    else if (flag === '--unit-transforms') options.unitTransforms = transforms(value);
     else fail(`unknown flag ${flag}`);
   }
   return options;
@@ -105,6 +122,12 @@ function sections(value) {
   const chosen = value.split(',');
   const unknown = chosen.filter(name => !FULL.sections.includes(name));
   if (unknown.length > 0) fail(`--only: unknown section ${unknown.join(', ')}; expected ${FULL.sections.join(', ')}`);
+  return chosen;
+}
+
+function transforms(value) {
+  const chosen = value.split(',');
+  if (chosen.some(name => name !== 'babel' && name !== 'ts')) fail(`--unit-transforms: expected babel, ts; not ${value}`);
   return chosen;
 }
 

@@ -108,4 +108,4 @@ function generateSuite(dir, {files, tests, calls}) {
   return {dir, files, tests, calls, totalTests: files * tests, configs};
 }
 
-module.exports = {generateSuite, ENVIRONMENT};
+module.exports = {generateSuite, ENVIRONMENT, IGNORED};
