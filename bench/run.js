@@ -19,6 +19,7 @@ const {renderReport} = require('./lib/report');
 const {measure} = require('./lib/scenario');
 const {closedPortUrl, startReceiver, startService} = require('./lib/services');
 const {generateSuite} = require('./lib/suite');
+const {unitInstructionsSection, unitSection} = require('./lib/unit');
 
 const WORK = join(__dirname, '.work');
 
@@ -41,6 +42,13 @@ async function main() {
   const common = {services, workDir: WORK, log};
   try {
     const suite = generateSuite(join(suites, 'default'), {files: options.files, tests: options.tests, calls: options.calls});
+    if (has('unit')) {
+      results.unit = await unitSection({...common, files: options.unitFiles, tests: options.unitTests, pairs: options.pairs, workers: [2], transforms: options.unitTransforms});
+    }
+    if (has('unit-instructions')) {
+      log('unit-test suite: instructions counted by valgrind, in band');
+      results.unitInstructions = await unitInstructionsSection({...common, files: options.unitInstructionFiles, tests: options.unitInstructionTests, transforms: options.unitTransforms});
+    }
     if (has('suite')) {
       results.suite = [];
       for (const workers of options.workers) {

@@ -21,7 +21,12 @@ const FULL = {
   instructionTests: 200,
   receiverSpans: 100_000,
   receiverPairs: 3,
-  sections: ['suite', 'ablation', 'scaling', 'big', 'micro', 'profile', 'instructions', 'receiver'],
+  unitFiles: 40,
+  unitTests: 25,
+  unitTransforms: ['babel', 'ts'],
+  unitInstructionFiles: 10,
+  unitInstructionTests: 100,
+  sections: ['unit', 'unit-instructions', 'suite', 'ablation', 'scaling', 'big', 'micro', 'profile', 'instructions', 'receiver'],
 };
 
 const QUICK = {
@@ -38,6 +43,8 @@ const QUICK = {
   microTests: 30_000,
   instructionTests: 50,
   receiverPairs: 1,
+  unitFiles: 24,
+  unitTransforms: ['babel'],
 };
 
 const HELP = `Usage: npm run bench -- [flags]
@@ -58,6 +65,11 @@ const HELP = `Usage: npm run bench -- [flags]
   --instruction-tests N tests of the file whose instructions valgrind counts (${FULL.instructionTests})
   --receiver-spans N   spans the service under test sends during the receiver's run (${FULL.receiverSpans})
   --receiver-pairs N   rounds of the receiver's case, with and without those spans (${FULL.receiverPairs})
+  --unit-files N       files of the unit-test suite (${FULL.unitFiles})
+  --unit-tests N       tests per file of the unit-test suite (${FULL.unitTests})
+  --unit-transforms L  transforms of the unit-test suite: babel, ts (${FULL.unitTransforms.join(',')})
+  --unit-instruction-files N  files of the unit suite counted under valgrind (${FULL.unitInstructionFiles})
+  --unit-instruction-tests N  tests of the one-file unit suite counted under valgrind (${FULL.unitInstructionTests})
   --only LIST          sections to run: ${FULL.sections.join(',')} (all)
   --keep               keep bench/.work/ (generated suites, caches, profiles) afterwards
 `;
@@ -75,6 +87,10 @@ const NUMBERS = {
   '--instruction-tests': 'instructionTests',
   '--receiver-spans': 'receiverSpans',
   '--receiver-pairs': 'receiverPairs',
+  '--unit-files': 'unitFiles',
+  '--unit-tests': 'unitTests',
+  '--unit-instruction-files': 'unitInstructionFiles',
+  '--unit-instruction-tests': 'unitInstructionTests',
 };
 const LISTS = {'--workers': 'workers', '--scaling-tests': 'scalingTests', '--scaling-calls': 'scalingCalls'};
 
@@ -97,6 +113,7 @@ function parseArgs(argv) {
     if (NUMBERS[flag]) options[NUMBERS[flag]] = positive(flag, value);
     else if (LISTS[flag]) options[LISTS[flag]] = value.split(',').map(item => positive(flag, item));
     else if (flag === '--only') options.sections = sections(value);
+    else if (flag === '--unit-transforms') options.unitTransforms = transforms(value);
     else fail(`unknown flag ${flag}`);
   }
   return options;
@@ -112,6 +129,12 @@ function sections(value) {
   const chosen = value.split(',');
   const unknown = chosen.filter(name => !FULL.sections.includes(name));
   if (unknown.length > 0) fail(`--only: unknown section ${unknown.join(', ')}; expected ${FULL.sections.join(', ')}`);
+  return chosen;
+}
+
+function transforms(value) {
+  const chosen = value.split(',');
+  if (chosen.some(name => name !== 'babel' && name !== 'ts')) fail(`--unit-transforms: expected babel, ts; not ${value}`);
   return chosen;
 }
 

@@ -140,4 +140,4 @@ async function workersSection({services, workDir, log, tests: perFile}) {
   };
 }
 
-module.exports = {instructionsSection, workersSection};
+module.exports = {instructionsSection, workersSection, hasValgrind, summaryOf, VALGRIND};

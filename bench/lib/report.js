@@ -227,6 +227,33 @@ function instructionsWorkersSection(result) {
   ].join('\n');
 }
 
+function unitInstructionsSection(results) {
+  if (results.skipped) return `Not measured: ${results.skipped}.`;
+  return results
+    .map(result => {
+      const us = value => fixed(value / result.instructionsPerUs, 1);
+      const millions = value => fixed(value / 1e6, 3);
+      const rows = result.rows.map(row => [`${plural(row.files, 'file')} × ${plural(row.tests, 'test')}`, row.config, fixed(row.instructions / 1e9, 3), fixed(row.cpuMs, 0)]);
+      return [
+        `**${result.transform === 'ts' ? 'ts-jest' : 'babel-jest'}**, in band under \`valgrind --tool=cachegrind --cache-sim=no\`, after runs that filled Jest's cache; instructions turned into time at the plain ${result.tests}-test run's own rate outside valgrind (${fixed(result.instructionsPerUs / 1000, 2)} G/s).`,
+        '',
+        table(['suite', 'configuration', 'instructions (G)', 'CPU outside valgrind (ms, median of 2)'], rows),
+        '',
+        table(
+          ['added by the tracing', 'instructions (M)', 'time (µs)', 'target'],
+          [
+            ['per test', millions(result.addedPerTest), us(result.addedPerTest), `≤ 50 µs: ${verdict(result.addedPerTest / result.instructionsPerUs <= 50)}`],
+            ['per test file (its tests apart)', millions(result.addedPerFile), us(result.addedPerFile), `≤ 2,000 µs: ${verdict(result.addedPerFile / result.instructionsPerUs <= 2000)}`],
+            ['once (loading, the pipeline)', millions(result.addedOnce), us(result.addedOnce), ''],
+          ],
+        ),
+        '',
+        `Plain Jest per test: ${millions(result.plainPerTest)} M instructions. Ratio b/a on the ${result.tests}-test file: ${ratio(result.ratio)}.`,
+      ].join('\n');
+    })
+    .join('\n\n');
+}
+
 function receiverSection(receiver) {
   const {quiet} = receiver.variants;
   const mb = bytes => fixed(bytes / 1024 / 1024);
@@ -264,6 +291,8 @@ function renderReport(results) {
       (results.build.atEnd === results.build.atStart ? ' (unchanged during the run).' : `, **rebuilt during the run** (now ${results.build.atEnd}): runs may have measured different code.`),
   ];
   if (results.suite) parts.push('', '### Targets', '', targetsSection(results), '', '### Default suite', '', results.suite.map(suiteSection).join('\n\n'));
+  if (results.unit) parts.push('', '### Unit-test suite', '', results.unit.map(suiteSection).join('\n\n'));
+  if (results.unitInstructions) parts.push('', '### Unit-test suite: instructions per test and per file (valgrind)', '', unitInstructionsSection(results.unitInstructions));
   if (results.ablation) parts.push('', '### Ablation: without the HTTP and fetch tracing; plain Jest with only the storage release', '', suiteSection(results.ablation));
   if (results.scaling) parts.push('', '### Scaling', '', scalingSection(results.scaling));
   if (results.big) parts.push('', `### One file of ${results.big.suite.tests} tests`, '', suiteSection(results.big));

@@ -56,7 +56,7 @@ export class FileTracing {
               suiteName: relative(projectConfig.rootDir, context.testPath).split(sep).join('/'),
               commonAttributes: fileAttributes(this.config, globalConfig, context.docblockPragmas),
               upstream: this.config.upstream,
-            })
+            }, pipeline.maker)
           : undefined,
       );
     }

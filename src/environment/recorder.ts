@@ -2,6 +2,7 @@ import {SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Lin
 import type {Circus} from '@jest/types';
 import {ownerContext, restoreFn, wrapFn} from '../pipeline/context';
 import {cutOwnFrames} from './own-frames';
+import {RecordSpan, type SpanMaker} from '../pipeline/record-span';
 import {baseContext, topContext, upstreamLinks, type Upstream} from '../shared/upstream';
 import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, suiteRunStatus, testAttributes, testFullName, type Location} from './spans';
 import {
@@ -39,6 +40,12 @@ interface HookShape {
   attributes: Attributes;
 }
 
+/** An attribute the recorder sets: valid by construction, so a span of its own takes it without the checks. */
+function put(span: Span, key: string, value: string | number | boolean): void {
+  if (span instanceof RecordSpan) span.put(key, value);
+  else span.setAttribute(key, value);
+}
+
 /**
  * Turns one test file's circus events into spans: a suite span (own trace), a root span per test attempt linked to
  * it, and hook spans under their test (each hooks) or the suite (all hooks). Every span it opens is ended, at the
@@ -74,10 +81,12 @@ export class SuiteRecorder {
   constructor(
     private readonly tracer: Tracer,
     private readonly suite: SuiteInfo,
+    /** Makes the spans without the SDK's span objects where it can; the tracer makes the others. */
+    private readonly maker?: SpanMaker,
   ) {
     this.suiteAttributes = {...suite.commonAttributes, [ATTR_TEST_SUITE_NAME]: suite.suiteName};
     this.base = baseContext(suite.upstream);
-    this.suiteSpan = this.startTopSpan(suite.suiteName, this.suiteAttributes, []);
+    this.suiteSpan = this.startTopSpan(suite.suiteName, {...this.suiteAttributes}, []);
     this.suiteContext = ownerContext(trace.setSpan(this.base, this.suiteSpan), this.suiteSpan, undefined);
   }
 
@@ -154,11 +163,11 @@ export class SuiteRecorder {
    */
   private startTopSpan(name: string, attributes: Attributes, links: Link[]): Span {
     const upstream = this.suite.upstream;
-    return this.tracer.startSpan(
-      name,
-      {kind: SpanKind.INTERNAL, attributes, links: [...links, ...upstreamLinks(upstream)]},
-      topContext(upstream),
-    );
+    return this.startSpan(name, attributes, [...links, ...upstreamLinks(upstream)], topContext(upstream));
+  }
+
+  private startSpan(name: string, attributes: Attributes, links: Link[], parent: Context): Span {
+    return this.maker?.start(name, SpanKind.INTERNAL, attributes, links, parent) ?? this.tracer.startSpan(name, {kind: SpanKind.INTERNAL, attributes, links}, parent);
   }
 
   /**
@@ -185,7 +194,8 @@ export class SuiteRecorder {
 
   private startTest(test: Circus.TestEntry): void {
     if (this.startedEarly.delete(test)) {
-      this.spanByTest.get(test)?.setAttribute(ATTR_JEST_TEST_ATTEMPT, test.invocations);
+      const span = this.spanByTest.get(test);
+      if (span) put(span, ATTR_JEST_TEST_ATTEMPT, test.invocations);
       return;
     }
     this.endOpenTest(test);
@@ -215,9 +225,9 @@ export class SuiteRecorder {
     this.spanByTest.delete(test);
     this.nameByTest.delete(test);
     this.resultByTest.set(test, status);
-    span.setAttribute(ATTR_JEST_TEST_STATUS, status);
-    if (status === 'pass' || status === 'fail') span.setAttribute(ATTR_TEST_CASE_RESULT_STATUS, status);
-    if (typeof test.duration === 'number') span.setAttribute(ATTR_JEST_TEST_DURATION, test.duration);
+    put(span, ATTR_JEST_TEST_STATUS, status);
+    if (status === 'pass' || status === 'fail') put(span, ATTR_TEST_CASE_RESULT_STATUS, status);
+    if (typeof test.duration === 'number') put(span, ATTR_JEST_TEST_DURATION, test.duration);
     if (status === 'fail') recordErrors(span, test.errors);
     if (status === 'fail') this.failureErrors.set(test, [...test.errors]);
     else this.failureErrors.delete(test);
@@ -231,8 +241,8 @@ export class SuiteRecorder {
     const testSpan = isEach && test ? this.spanByTest.get(test) : undefined;
     const parentSpan = testSpan ?? this.suiteSpan;
     const parent = trace.setSpan(this.base, parentSpan);
-    const span = this.tracer.startSpan(shape.name, {kind: SpanKind.INTERNAL, attributes: shape.attributes}, parent);
-    if (testSpan && test) span.setAttribute(ATTR_TEST_CASE_NAME, this.nameByTest.get(test) ?? testFullName(test));
+    const attributes = testSpan && test ? {...shape.attributes, [ATTR_TEST_CASE_NAME]: this.nameByTest.get(test) ?? testFullName(test)} : {...shape.attributes};
+    const span = this.startSpan(shape.name, attributes, [], parent);
     this.spanByHook.set(hook, span);
     wrapFn(hook, ownerContext(trace.setSpan(parent, span), span, testSpan));
   }

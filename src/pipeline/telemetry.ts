@@ -18,6 +18,7 @@ import {runId} from '../shared/run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
 import {traceHttpClient} from './http-client';
 import {instrumentSandboxModules, type HookableInstrumentation} from './sandbox-modules';
+import {SpanMaker} from './record-span';
 import {openStore} from './store';
 import {loadUserInstrumentations} from './user-instrumentations';
 import {LocalSpans} from '../trace-assertions/local-spans';
@@ -34,6 +35,8 @@ const HTTP_TRACER_NAME = 'jest-environment-otel/http';
 
 export interface Pipeline {
   readonly tracer: Tracer;
+  /** Makes the test, hook and suite spans without the SDK's span objects (src/pipeline/record-span.ts); not for an adopted provider. */
+  readonly maker?: SpanMaker;
   /** Records console output as log records (`console: 'logs'`); undefined: it goes to span events. */
   readonly emitConsole?: (span: Span, record: ConsoleRecord) => void;
   /** Exports everything ended so far, waiting at most `deadlineMillis` (and the process's budget). Never rejects. */
@@ -154,10 +157,8 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
     ...config.resourceAttributes,
   });
   const localSpans = new LocalSpans();
-  const provider = new TracerProvider({
-    resource,
-    spanProcessors: [new RedactingSpanProcessor(config.redactQueryParams, config.redactHeaders), ledger, localSpans, ...exporting],
-  });
+  const processors = [new RedactingSpanProcessor(config.redactQueryParams, config.redactHeaders), ledger, localSpans, ...exporting];
+  const provider = new TracerProvider({resource, spanProcessors: processors});
   if (!existing.has('context')) context.setGlobalContextManager(contextManager);
   if (!existing.has('propagation')) {
     propagation.setGlobalPropagator(
@@ -174,6 +175,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   const budget = new WaitBudget(config.otlp.timeoutMillis);
   return {
     tracer: provider.getTracer(TRACER_NAME),
+    maker: new SpanMaker({resource, scope: {name: TRACER_NAME}, processors}),
     emitConsole: logPipeline?.emit,
     flush: deadlineMillis => budget.wait(flushAll(), deadlineMillis),
     release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save()),

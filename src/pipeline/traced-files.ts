@@ -15,9 +15,22 @@ function markerOf(testPath: string): string {
   return join(runTempFolder(invocationId()), 'traced', createHash('sha256').update(testPath).digest('hex').slice(0, 32));
 }
 
+/** The marker folder this process has made: once per process, not once per file. */
+let madeFolder: string | undefined;
+
 export function markTraced(testPath: string): void {
   const marker = markerOf(testPath);
-  makeDirectory(join(marker, '..'));
+  const folder = join(marker, '..');
+  if (madeFolder === folder) {
+    try {
+      closeSync(openSync(marker, 'w'));
+      return;
+    } catch {
+      // The folder went away: made again below.
+    }
+  }
+  makeDirectory(folder);
+  madeFolder = folder;
   closeSync(openSync(marker, 'w'));
 }
 

@@ -4,7 +4,7 @@ import {suppressTracing} from '@opentelemetry/core';
 import {fromRequest, type StoredSpan} from '../shared/store-read';
 
 /*
- * The services' side of a test's trace, read from the run's receiver in Jest's main process (src/receiver/query.ts)
+ * The services' side of a test's trace, read from the run's receiver in Jest's main process (src/run/receiver/query.ts)
  * over loopback. The request is not traced (it would become a span of the very trace it reads), and every request
  * ends: by its answer, its error, or the caller's deadline.
  */

@@ -6,7 +6,7 @@ import type {TraceRequest} from './server';
  * The spans the receiver got during one run, kept as store lines (one OTLP/JSON request per line) until the run's
  * folder is known, then written there as `received-<pid>.jsonl` beside the workers' files. Lines are indexed by the
  * trace ids they hold, so that a test's trace assertions can ask for the spans of its trace while the run goes on
- * (src/receiver/query.ts), and wait for more of them.
+ * (src/run/receiver/query.ts), and wait for more of them.
  */
 
 /** What the receiver holds of one trace. */
