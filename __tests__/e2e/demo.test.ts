@@ -86,7 +86,7 @@ test('the demo ends on its own, says what it traced and where to look, and leave
   expect(demo.status).toBe(0);
   expect(demo.stderr).not.toMatch(/did not exit|open handle|still sending|dropped|not exported/);
   expect(demoProcesses()).toEqual([]);
-  expect(demo.stdout).toMatch(/Traced 9 tests \(10 attempts\) in \d+ spans, \d+ of them sent by the services under test \(shop-api \d+, inventory \d+\)\./);
+  expect(demo.stdout).toMatch(/Traced 10 tests \(11 attempts\) in \d+ spans, \d+ of them sent by the services under test \(shop-api \d+, inventory \d+\)\./);
   expect(demo.stdout).toMatch(/Traces of this run: example\/\.jest-otel\/runs\/[0-9a-f]{16}\/ /);
   expect(demo.stdout).toContain('Timeline of this run: example/.jest-otel/report.html');
   expect(demo.stdout).toContain('✗ insights loads the monthly trend: fails on purpose; the call that failed it, GET /v2/trends?period=month → 429 in shop-api, is selected when the page opens');
@@ -156,7 +156,7 @@ test('the page opens on the failed test with the 429 selected; the retried calls
     const selected = page.locator('#waterfall .wf-row[aria-selected="true"]');
     expect(await selected.locator('.service').textContent()).toBe('shop-api');
     const chips = (await page.locator('#filters button').allTextContents()).map(text => text.replace(/\s+/g, ' '));
-    expect(chips).toEqual(['all 9', 'failed 1', 'flaky 1', 'passed 5', 'skipped 1', 'todo 1']);
+    expect(chips).toEqual(['all 10', 'failed 1', 'flaky 1', 'passed 6', 'skipped 1', 'todo 1']);
     mkdirSync(ARTIFACTS, {recursive: true});
     await page.screenshot({path: join(ARTIFACTS, 'demo-report.png')});
 
