@@ -155,6 +155,12 @@ test('the page opens on the failed test with the 429 selected; the retried calls
     expect(await page.locator('#span-detail h3').textContent()).toMatch(/^GET \/v2\/trends\?period=month → 429 · 127\.0\.0\.1:\d+$/);
     const selected = page.locator('#waterfall .wf-row[aria-selected="true"]');
     expect(await selected.locator('.service').textContent()).toBe('shop-api');
+    // Every service badge is whole, however long the span's name: none is cut off by the name column.
+    const clipped = await page.$$eval('#waterfall .wf-name .service', badges =>
+      badges.filter(badge => badge.getBoundingClientRect().right > badge.closest('.wf-name')!.getBoundingClientRect().right).map(badge => badge.textContent),
+    );
+    expect(await page.locator('#waterfall .wf-name .service').count()).toBeGreaterThan(0);
+    expect(clipped).toEqual([]);
     const chips = (await page.locator('#filters button').allTextContents()).map(text => text.replace(/\s+/g, ' '));
     expect(chips).toEqual(['all 10', 'failed 1', 'flaky 1', 'passed 6', 'skipped 1', 'todo 1']);
     mkdirSync(ARTIFACTS, {recursive: true});

@@ -118,7 +118,7 @@ button:focus-visible, input:focus-visible { outline: 2px solid var(--focus); out
 .code { display: inline-block; font-size: 11px; font-weight: 600; padding: 0 4px; margin-right: 2px; border-radius: 3px; background: var(--panel); border: 1px solid var(--line); color: var(--pass); }
 .code.bad { color: #fff; background: var(--bar-flag); border-color: var(--bar-flag); }
 .is-error .code.bad { background: var(--fail); border-color: var(--fail); }
-.service { margin-left: 6px; padding: 0 4px; border: 1px solid var(--svc, var(--line)); border-radius: 3px; font-size: 10px; font-weight: 600; color: #fff; background: var(--svc, var(--muted)); }
+.service { margin: 0 4px 0 2px; padding: 0 4px; border: 1px solid var(--svc, var(--line)); border-radius: 3px; font-size: 10px; font-weight: 600; color: #fff; background: var(--svc, var(--muted)); }
 .kind { display: inline-block; min-width: 38px; font-size: 10px; color: var(--muted); text-transform: uppercase; }
 #span-detail { flex: 1; overflow: auto; min-width: 0; padding: 10px 16px; min-height: 120px; }
 #span-detail .link { color: var(--bar); background: none; border: 0; padding: 0 0 6px; text-decoration: underline; }

@@ -104,15 +104,16 @@ export const PAGE_WATERFALL = String.raw`
     }
     name.appendChild(toggle);
     name.appendChild(el('span', 'kind', span.type === 'span' ? span.kind : span.type));
-    if (span.http) name.appendChild(el('span', 'code' + (span.flagged ? ' bad' : ''), span.http.statusCode || 'none'));
-    name.appendChild(document.createTextNode(' ' + (span.http ? span.http.method + ' ' + (span.http.target || span.http.url) : label(span))));
-    if (span.http && span.http.host) name.appendChild(el('span', 'host', span.http.host));
+    // Another service's span says whose it is first, where a narrow column never cuts it off (as Jaeger does)
     var service = serviceOf(span);
     var other = service && service !== wf.own;
     if (other) {
       name.appendChild(el('span', 'service ' + serviceClass(service), service));
       line.classList.add('from-service', serviceClass(service));
     }
+    if (span.http) name.appendChild(el('span', 'code' + (span.flagged ? ' bad' : ''), span.http.statusCode || 'none'));
+    name.appendChild(document.createTextNode(' ' + (span.http ? span.http.method + ' ' + (span.http.target || span.http.url) : label(span))));
+    if (span.http && span.http.host) name.appendChild(el('span', 'host', span.http.host));
     name.title = label(span) + (other ? ' · ' + service : '');
     line.appendChild(name);
     line.appendChild(trackNode(span));
