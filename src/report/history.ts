@@ -212,7 +212,7 @@ const HISTORY_SCRIPT = String.raw`(function () {
   var rows = model.tests.map(function (test) {
     var tr = el('tr');
     var name = el('td', {'class': 'test'});
-    name.appendChild(el('span', {'class': 'file'}, test.file || test.suite));
+    name.appendChild(el('span', {'class': 'file'}, test.suite || test.file));
     name.appendChild(document.createTextNode(test.name));
     tr.appendChild(name);
     test.cells.forEach(function (cell, column) {
@@ -232,7 +232,7 @@ const HISTORY_SCRIPT = String.raw`(function () {
     });
     tr.appendChild(el('td', {'class': 'counts'}, test.failed + ' · ' + test.flaky));
     body.appendChild(tr);
-    return {tr: tr, text: ((test.file || test.suite) + ' ' + test.name).toLowerCase(), unstable: test.failed + test.flaky > 0};
+    return {tr: tr, text: ((test.suite || test.file) + ' ' + test.name).toLowerCase(), unstable: test.failed + test.flaky > 0};
   });
   var search = document.getElementById('search');
   var unstable = document.getElementById('unstable');
