@@ -1,13 +1,20 @@
-import {appendFileSync} from 'node:fs';
+import {closeSync, openSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
-import type {TraceRequest} from './server';
+import {fromRequest, type StoredSpan} from '../../shared/store-read';
+import type {EncodedRequest} from './decode';
+import type {AcceptedRequest, TraceRequest} from './server';
 
 /*
  * The spans the receiver got during one run, kept as store lines (one OTLP/JSON request per line) until the run's
  * folder is known, then written there as `received-<pid>.jsonl` beside the workers' files. Lines are indexed by the
  * trace ids they hold, so that a test's trace assertions can ask for the spans of its trace while the run goes on
- * (src/run/receiver/query.ts), and wait for more of them.
+ * (src/run/receiver/query.ts), and wait for more of them. Only the lines are kept, never the requests they were
+ * made from; the reporter, in this same process, takes the spans of the tests' traces from them at the end of the run
+ * (`writeTo`) instead of reading the file back, and the spans of traces no test started are written, not parsed.
  */
+
+/** Lines are written to the file in chunks of about this many characters. */
+const WRITE_CHUNK = 1 << 20;
 
 /** What the receiver holds of one trace. */
 interface TraceEntry {
@@ -45,11 +52,12 @@ export class ReceivedSpans {
     return this.lines.length === 0 && this.dropped === 0;
   }
 
-  add(request: TraceRequest): void {
-    const count = countSpans(request);
-    if (count === 0) return;
+  add(request: AcceptedRequest): void {
+    const encoded = 'line' in request ? request : encodeJson(request);
+    if (encoded === undefined || encoded.spans === 0) return;
+    const count = encoded.spans;
     this.lastArrival = Date.now();
-    const line = JSON.stringify({resourceSpans: request.resourceSpans});
+    const line = encoded.line;
     if (this.bytes + line.length > this.maxBufferedBytes) {
       this.dropped += count;
       return;
@@ -57,7 +65,7 @@ export class ReceivedSpans {
     const index = this.lines.push(line) - 1;
     this.bytes += line.length;
     this.spans += count;
-    for (const [traceId, spans] of spansByTrace(request)) {
+    for (const [traceId, spans] of encoded.traces) {
       let entry = this.traces.get(traceId);
       if (!entry) this.traces.set(traceId, (entry = {lines: [], spans: 0, lastArrival: 0}));
       entry.lines.push(index);
@@ -127,10 +135,15 @@ export class ReceivedSpans {
     }
   }
 
-  /** Writes what was received to the run's folder and starts over; returns the counts of what it wrote. */
-  writeTo(folder: string): {spans: number; dropped: number; file?: string} {
-    const result: {spans: number; dropped: number; file?: string} = {spans: this.spans, dropped: this.dropped};
+  /**
+   * Writes what was received to the run's folder and starts over; returns the counts of what it wrote and, given the
+   * trace ids of the tests' spans, the received spans of those traces (`read`), read from the lines in memory. The
+   * lines of other traces are written only.
+   */
+  writeTo(folder: string, traces?: ReadonlySet<string>): {spans: number; dropped: number; file?: string; read?: StoredSpan[]} {
+    const result: {spans: number; dropped: number; file?: string; read?: StoredSpan[]} = {spans: this.spans, dropped: this.dropped};
     const lines = this.lines;
+    const wanted = traces ? this.linesOf(traces) : undefined;
     this.lines = [];
     this.bytes = 0;
     this.spans = 0;
@@ -139,10 +152,56 @@ export class ReceivedSpans {
     this.traces = new Map();
     if (lines.length > 0) {
       result.file = join(folder, `received-${process.pid}.jsonl`);
-      appendFileSync(result.file, `${lines.join('\n')}\n`);
+      writeLines(result.file, lines);
+    }
+    if (traces && wanted) {
+      result.read = [];
+      for (const index of [...wanted].sort((a, b) => a - b)) {
+        for (const span of fromRequest(JSON.parse(lines[index]))) if (traces.has(span.traceId)) result.read.push(span);
+      }
     }
     return result;
   }
+
+  /** The indexes of the lines holding spans of any of these traces. */
+  private linesOf(traces: ReadonlySet<string>): Set<number> {
+    const lines = new Set<number>();
+    for (const traceId of traces) for (const index of this.traces.get(traceId)?.lines ?? []) lines.add(index);
+    return lines;
+  }
+}
+
+/** Appends the lines to the file, a chunk at a time (no copy of them all in one string). */
+function writeLines(file: string, lines: string[]): void {
+  const fd = openSync(file, 'a');
+  try {
+    let chunk: string[] = [];
+    let size = 0;
+    for (const line of lines) {
+      chunk.push(line);
+      size += line.length + 1;
+      if (size >= WRITE_CHUNK) {
+        writeAll(fd, chunk);
+        chunk = [];
+        size = 0;
+      }
+    }
+    if (chunk.length > 0) writeAll(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, lines: string[]): void {
+  const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+}
+
+/** A request that came as OTLP/JSON, as the line the store holds, with its counts. */
+function encodeJson(request: TraceRequest): EncodedRequest | undefined {
+  const spans = countSpans(request);
+  if (spans === 0) return undefined;
+  return {line: JSON.stringify({resourceSpans: request.resourceSpans}), spans, traces: spansByTrace(request)};
 }
 
 export function countSpans(request: TraceRequest): number {
