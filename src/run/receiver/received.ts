@@ -1,4 +1,4 @@
-import {closeSync, openSync, writeSync} from 'node:fs';
+import {closeSync, openSync, writevSync} from 'node:fs';
 import {join} from 'node:path';
 import {fromRequest, type StoredSpan} from '../../shared/store-read';
 import type {EncodedRequest} from './decode';
@@ -13,8 +13,8 @@ import type {AcceptedRequest, TraceRequest} from './server';
  * (`writeTo`) instead of reading the file back, and the spans of traces no test started are written, not parsed.
  */
 
-/** Lines are written to the file in chunks of about this many characters. */
-const WRITE_CHUNK = 1 << 20;
+/** Lines are written to the file this many at a time. */
+const WRITE_BATCH = 256;
 
 /** What the receiver holds of one trace. */
 interface TraceEntry {
@@ -36,7 +36,8 @@ export interface TraceAnswer {
 }
 
 export class ReceivedSpans {
-  private lines: string[] = [];
+  /** UTF-8, each with its newline. */
+  private lines: Buffer[] = [];
   private bytes = 0;
   spans = 0;
   dropped = 0;
@@ -84,7 +85,7 @@ export class ReceivedSpans {
     const entry = this.traces.get(traceId);
     const answer: TraceAnswer = {resourceSpans: [], spans: entry?.spans ?? 0, lastArrival: entry?.lastArrival ?? 0, dropped: this.dropped};
     for (const index of entry?.lines ?? []) {
-      for (const resourceSpans of (JSON.parse(this.lines[index]) as {resourceSpans: Array<Record<string, any>>}).resourceSpans) {
+      for (const resourceSpans of (JSON.parse(this.lines[index].toString('utf8')) as {resourceSpans: Array<Record<string, any>>}).resourceSpans) {
         const scopeSpans = (resourceSpans?.scopeSpans ?? [])
           .map((scope: Record<string, any>) => ({...scope, spans: (Array.isArray(scope?.spans) ? scope.spans : []).filter((span: {traceId?: unknown}) => span?.traceId === traceId)}))
           .filter((scope: {spans: unknown[]}) => scope.spans.length > 0);
@@ -157,7 +158,7 @@ export class ReceivedSpans {
     if (traces && wanted) {
       result.read = [];
       for (const index of [...wanted].sort((a, b) => a - b)) {
-        for (const span of fromRequest(JSON.parse(lines[index]))) if (traces.has(span.traceId)) result.read.push(span);
+        for (const span of fromRequest(JSON.parse(lines[index].toString('utf8')))) if (traces.has(span.traceId)) result.read.push(span);
       }
     }
     return result;
@@ -171,37 +172,32 @@ export class ReceivedSpans {
   }
 }
 
-/** Appends the lines to the file, a chunk at a time (no copy of them all in one string). */
-function writeLines(file: string, lines: string[]): void {
+/** Appends the lines to the file as they are, a batch at a time (no copy of them all in one string). */
+function writeLines(file: string, lines: Buffer[]): void {
   const fd = openSync(file, 'a');
   try {
-    let chunk: string[] = [];
-    let size = 0;
-    for (const line of lines) {
-      chunk.push(line);
-      size += line.length + 1;
-      if (size >= WRITE_CHUNK) {
-        writeAll(fd, chunk);
-        chunk = [];
-        size = 0;
-      }
-    }
-    if (chunk.length > 0) writeAll(fd, chunk);
+    for (let start = 0; start < lines.length; start += WRITE_BATCH) writeAll(fd, lines.slice(start, start + WRITE_BATCH));
   } finally {
     closeSync(fd);
   }
 }
 
-function writeAll(fd: number, lines: string[]): void {
-  const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
-  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+function writeAll(fd: number, buffers: Buffer[]): void {
+  let left = buffers;
+  while (left.length > 0) {
+    let written = writevSync(fd, left);
+    if (written === 0) throw new Error('the disk took none of the received spans');
+    // A short write: go on from where it stopped.
+    while (left.length > 0 && written >= left[0].length) written -= left.shift()!.length;
+    if (left.length > 0 && written > 0) left[0] = left[0].subarray(written);
+  }
 }
 
 /** A request that came as OTLP/JSON, as the line the store holds, with its counts. */
 function encodeJson(request: TraceRequest): EncodedRequest | undefined {
   const spans = countSpans(request);
   if (spans === 0) return undefined;
-  return {line: JSON.stringify({resourceSpans: request.resourceSpans}), spans, traces: spansByTrace(request)};
+  return {line: Buffer.from(`${JSON.stringify({resourceSpans: request.resourceSpans})}\n`, 'utf8'), spans, traces: spansByTrace(request)};
 }
 
 export function countSpans(request: TraceRequest): number {
