@@ -158,7 +158,7 @@ export class ReceivedSpans {
     if (traces && wanted) {
       result.read = [];
       for (const index of [...wanted].sort((a, b) => a - b)) {
-        for (const span of fromRequest(JSON.parse(lines[index].toString('utf8')))) if (traces.has(span.traceId)) result.read.push(span);
+        for (const span of fromRequest(onlyTraces(JSON.parse(lines[index].toString('utf8')), traces))) result.read.push(span);
       }
     }
     return result;
@@ -170,6 +170,16 @@ export class ReceivedSpans {
     for (const traceId of traces) for (const index of this.traces.get(traceId)?.lines ?? []) lines.add(index);
     return lines;
   }
+}
+
+/** The request with only the spans of these traces, the others left before they are turned into stored spans. */
+function onlyTraces(request: TraceRequest, traces: ReadonlySet<string>): TraceRequest {
+  for (const resourceSpans of request.resourceSpans ?? []) {
+    for (const scopeSpans of resourceSpans?.scopeSpans ?? []) {
+      if (Array.isArray(scopeSpans?.spans)) scopeSpans.spans = scopeSpans.spans.filter((span: {traceId?: unknown}) => traces.has(span?.traceId as string));
+    }
+  }
+  return request;
 }
 
 /** Appends the lines to the file as they are, a batch at a time (no copy of them all in one string). */
