@@ -50,7 +50,7 @@ function backendSpans() {
   const {tracer, spans} = memoryTracing();
   const parent = tracer.startSpan('GET /orders/:id', {
     kind: SpanKind.SERVER,
-    attributes: {'http.request.method': 'GET', 'http.response.status_code': 500, 'retry.count': 3, ratio: 0.5, ok: false, tags: ['a', 'b']},
+    attributes: {'http.request.method': 'GET', 'http.response.status_code': 500, 'retry.count': 3, ratio: 0.5, ok: false, tags: ['a', 'b'], offset: -7, 'bytes.total': 2 ** 40},
   });
   parent.addEvent('cache miss', {key: 'order-7'});
   parent.setStatus({code: SpanStatusCode.ERROR, message: 'database down'});
@@ -95,7 +95,7 @@ test.each([
     spanId: span.spanContext().spanId,
     name: 'GET /orders/:id',
     kind: 2,
-    attributes: {'http.request.method': 'GET', 'http.response.status_code': 500, 'retry.count': 3, ratio: 0.5, ok: false, tags: ['a', 'b']},
+    attributes: {'http.request.method': 'GET', 'http.response.status_code': 500, 'retry.count': 3, ratio: 0.5, ok: false, tags: ['a', 'b'], offset: -7, 'bytes.total': 2 ** 40},
     events: [{name: 'cache miss', attributes: {key: 'order-7'}}],
     status: {code: 2, message: 'database down'},
   });
