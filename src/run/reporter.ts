@@ -16,7 +16,7 @@ import {readReceiverOptions, type ResolvedReceiverOptions} from './receiver/opti
 import {invocationId, runId} from '../shared/run-id';
 import {recordRunSpan, type RunResults} from './run-span';
 import {runFolder} from '../pipeline/store';
-import {readRun, readTraceFile, type StoredSpan} from '../shared/store-read';
+import {readRun, type StoredSpan} from '../shared/store-read';
 import {untracedFiles, untracedMessage} from '../pipeline/traced-files';
 
 export type {OtelReporterOptions} from './reporter-options';
@@ -102,12 +102,13 @@ export default class OtelReporter {
     }
     // The services' spans next, read with the tests' own. A call whose server side is not in yet may have a service
     // still sending.
-    const received = await storeReceived(() => this.storeFolders(projects).home.folder, lastUnansweredCall(spans));
+    // They come from the receiver's memory, only those of the tests' traces (the others are stored, not read).
+    const received = await storeReceived(() => this.storeFolders(projects).home.folder, lastUnansweredCall(spans), new Set(spans.map(span => span.traceId)));
     // Not awaited: its handles are unref'd, so a close would not keep an otherwise finished process alive to end.
     if (!this.watching) void stopRunReceiver().catch(() => undefined);
     if (!reporting) return;
     try {
-      if (received) spans = spans.concat(sinceStart(readTraceFile(received), results.startTime));
+      if (received.spans.length > 0) spans = spans.concat(sinceStart(received.spans, results.startTime));
       this.report(projects, spans);
     } catch (error) {
       warnOnce(`could not make the HTML report: ${errorText(error)}`);

@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import {errorText, warnOnce} from '../../shared/diag';
 import {makeDirectory} from '../../shared/make-directory';
+import type {StoredSpan} from '../../shared/store-read';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ResolvedReceiverOptions} from './options';
 import {answerQuery, writeAnswer} from './query';
@@ -89,15 +90,22 @@ export async function stopRunReceiver(): Promise<void> {
   await server?.close();
 }
 
+/** What `storeReceived` did: the file it wrote, if any, and the received spans of the traces it was asked for. */
+export interface StoredReceived {
+  file?: string;
+  spans: StoredSpan[];
+}
+
 /**
  * Waits until the services have stopped sending (bounded), then writes what came in this run to the run's folder;
- * returns the file written, if any. `lastCallEnd`: when the tests' last HTTP call ended (ms since the epoch, 0 for
- * none): a service that has sent nothing yet is given until `quietMillis` after it. Problems are said once; they
- * never reach Jest.
+ * returns the file written, if any, and the received spans of `traces` (the tests' traces, by hex id), taken from
+ * memory rather than read back from the file. `lastCallEnd`: when the tests' last HTTP call ended (ms since the
+ * epoch, 0 for none): a service that has sent nothing yet is given until `quietMillis` after it. Problems are said
+ * once; they never reach Jest.
  */
-export async function storeReceived(folder: () => string, lastCallEnd: number): Promise<string | undefined> {
+export async function storeReceived(folder: () => string, lastCallEnd: number, traces: ReadonlySet<string> = new Set()): Promise<StoredReceived> {
   const receiver = currentReceiver();
-  if (!receiver) return undefined;
+  if (!receiver) return {spans: []};
   const {quietMillis, waitMillis} = receiver.options;
   const stillArriving = await receiver.received.settle(quietMillis, waitMillis, lastCallEnd > 0 ? lastCallEnd + quietMillis : 0);
   if (stillArriving) {
@@ -105,20 +113,20 @@ export async function storeReceived(folder: () => string, lastCallEnd: number): 
       `services were still sending spans ${waitMillis} ms after the last test: later ones are not in this run's report (raise the reporter's receiver.waitMillis, or set OTEL_BSP_SCHEDULE_DELAY=100 for the services under test)`,
     );
   }
-  if (receiver.received.empty) return undefined;
-  let written: {spans: number; dropped: number; file?: string};
+  if (receiver.received.empty) return {spans: []};
+  let written: {spans: number; dropped: number; file?: string; read?: StoredSpan[]};
   try {
     const target = folder();
     makeDirectory(target);
-    written = receiver.received.writeTo(target);
+    written = receiver.received.writeTo(target, traces);
   } catch (error) {
     warnOnce(`could not store the services' spans: ${errorText(error)}`);
-    return undefined;
+    return {spans: []};
   }
   if (written.dropped > 0) {
     warnOnce(
       `the receiver dropped ${written.dropped} of ${written.dropped + written.spans} spans of the services: more than receiver.maxBufferedBytes (${receiver.options.maxBufferedBytes} bytes) came in this run`,
     );
   }
-  return written.file;
+  return {file: written.file, spans: written.read ?? []};
 }

@@ -1,13 +1,20 @@
-import {appendFileSync} from 'node:fs';
+import {closeSync, openSync, writevSync} from 'node:fs';
 import {join} from 'node:path';
-import type {TraceRequest} from './server';
+import {fromRequest, type StoredSpan} from '../../shared/store-read';
+import type {EncodedRequest} from './decode';
+import type {AcceptedRequest, TraceRequest} from './server';
 
 /*
  * The spans the receiver got during one run, kept as store lines (one OTLP/JSON request per line) until the run's
  * folder is known, then written there as `received-<pid>.jsonl` beside the workers' files. Lines are indexed by the
  * trace ids they hold, so that a test's trace assertions can ask for the spans of its trace while the run goes on
- * (src/run/receiver/query.ts), and wait for more of them.
+ * (src/run/receiver/query.ts), and wait for more of them. Only the lines are kept, never the requests they were
+ * made from; the reporter, in this same process, takes the spans of the tests' traces from them at the end of the run
+ * (`writeTo`) instead of reading the file back, and the spans of traces no test started are written, not parsed.
  */
+
+/** Lines are written to the file this many at a time. */
+const WRITE_BATCH = 256;
 
 /** What the receiver holds of one trace. */
 interface TraceEntry {
@@ -29,7 +36,8 @@ export interface TraceAnswer {
 }
 
 export class ReceivedSpans {
-  private lines: string[] = [];
+  /** UTF-8, each with its newline. */
+  private lines: Buffer[] = [];
   private bytes = 0;
   spans = 0;
   dropped = 0;
@@ -45,11 +53,12 @@ export class ReceivedSpans {
     return this.lines.length === 0 && this.dropped === 0;
   }
 
-  add(request: TraceRequest): void {
-    const count = countSpans(request);
-    if (count === 0) return;
+  add(request: AcceptedRequest): void {
+    const encoded = 'line' in request ? request : encodeJson(request);
+    if (encoded === undefined || encoded.spans === 0) return;
+    const count = encoded.spans;
     this.lastArrival = Date.now();
-    const line = JSON.stringify({resourceSpans: request.resourceSpans});
+    const line = encoded.line;
     if (this.bytes + line.length > this.maxBufferedBytes) {
       this.dropped += count;
       return;
@@ -57,7 +66,7 @@ export class ReceivedSpans {
     const index = this.lines.push(line) - 1;
     this.bytes += line.length;
     this.spans += count;
-    for (const [traceId, spans] of spansByTrace(request)) {
+    for (const [traceId, spans] of encoded.traces) {
       let entry = this.traces.get(traceId);
       if (!entry) this.traces.set(traceId, (entry = {lines: [], spans: 0, lastArrival: 0}));
       entry.lines.push(index);
@@ -76,7 +85,7 @@ export class ReceivedSpans {
     const entry = this.traces.get(traceId);
     const answer: TraceAnswer = {resourceSpans: [], spans: entry?.spans ?? 0, lastArrival: entry?.lastArrival ?? 0, dropped: this.dropped};
     for (const index of entry?.lines ?? []) {
-      for (const resourceSpans of (JSON.parse(this.lines[index]) as {resourceSpans: Array<Record<string, any>>}).resourceSpans) {
+      for (const resourceSpans of (JSON.parse(this.lines[index].toString('utf8')) as {resourceSpans: Array<Record<string, any>>}).resourceSpans) {
         const scopeSpans = (resourceSpans?.scopeSpans ?? [])
           .map((scope: Record<string, any>) => ({...scope, spans: (Array.isArray(scope?.spans) ? scope.spans : []).filter((span: {traceId?: unknown}) => span?.traceId === traceId)}))
           .filter((scope: {spans: unknown[]}) => scope.spans.length > 0);
@@ -127,10 +136,15 @@ export class ReceivedSpans {
     }
   }
 
-  /** Writes what was received to the run's folder and starts over; returns the counts of what it wrote. */
-  writeTo(folder: string): {spans: number; dropped: number; file?: string} {
-    const result: {spans: number; dropped: number; file?: string} = {spans: this.spans, dropped: this.dropped};
+  /**
+   * Writes what was received to the run's folder and starts over; returns the counts of what it wrote and, given the
+   * trace ids of the tests' spans, the received spans of those traces (`read`), read from the lines in memory. The
+   * lines of other traces are written only.
+   */
+  writeTo(folder: string, traces?: ReadonlySet<string>): {spans: number; dropped: number; file?: string; read?: StoredSpan[]} {
+    const result: {spans: number; dropped: number; file?: string; read?: StoredSpan[]} = {spans: this.spans, dropped: this.dropped};
     const lines = this.lines;
+    const wanted = traces ? this.linesOf(traces) : undefined;
     this.lines = [];
     this.bytes = 0;
     this.spans = 0;
@@ -139,10 +153,61 @@ export class ReceivedSpans {
     this.traces = new Map();
     if (lines.length > 0) {
       result.file = join(folder, `received-${process.pid}.jsonl`);
-      appendFileSync(result.file, `${lines.join('\n')}\n`);
+      writeLines(result.file, lines);
+    }
+    if (traces && wanted) {
+      result.read = [];
+      for (const index of [...wanted].sort((a, b) => a - b)) {
+        for (const span of fromRequest(onlyTraces(JSON.parse(lines[index].toString('utf8')), traces))) result.read.push(span);
+      }
     }
     return result;
   }
+
+  /** The indexes of the lines holding spans of any of these traces. */
+  private linesOf(traces: ReadonlySet<string>): Set<number> {
+    const lines = new Set<number>();
+    for (const traceId of traces) for (const index of this.traces.get(traceId)?.lines ?? []) lines.add(index);
+    return lines;
+  }
+}
+
+/** The request with only the spans of these traces, the others left before they are turned into stored spans. */
+function onlyTraces(request: TraceRequest, traces: ReadonlySet<string>): TraceRequest {
+  for (const resourceSpans of request.resourceSpans ?? []) {
+    for (const scopeSpans of resourceSpans?.scopeSpans ?? []) {
+      if (Array.isArray(scopeSpans?.spans)) scopeSpans.spans = scopeSpans.spans.filter((span: {traceId?: unknown}) => traces.has(span?.traceId as string));
+    }
+  }
+  return request;
+}
+
+/** Appends the lines to the file as they are, a batch at a time (no copy of them all in one string). */
+function writeLines(file: string, lines: Buffer[]): void {
+  const fd = openSync(file, 'a');
+  try {
+    for (let start = 0; start < lines.length; start += WRITE_BATCH) writeAll(fd, lines.slice(start, start + WRITE_BATCH));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, buffers: Buffer[]): void {
+  let left = buffers;
+  while (left.length > 0) {
+    let written = writevSync(fd, left);
+    if (written === 0) throw new Error('the disk took none of the received spans');
+    // A short write: go on from where it stopped.
+    while (left.length > 0 && written >= left[0].length) written -= left.shift()!.length;
+    if (left.length > 0 && written > 0) left[0] = left[0].subarray(written);
+  }
+}
+
+/** A request that came as OTLP/JSON, as the line the store holds, with its counts. */
+function encodeJson(request: TraceRequest): EncodedRequest | undefined {
+  const spans = countSpans(request);
+  if (spans === 0) return undefined;
+  return {line: Buffer.from(`${JSON.stringify({resourceSpans: request.resourceSpans})}\n`, 'utf8'), spans, traces: spansByTrace(request)};
 }
 
 export function countSpans(request: TraceRequest): number {

@@ -1,7 +1,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import type {AddressInfo, Socket} from 'node:net';
 import {gunzip} from 'node:zlib';
-import {decodeTraceRequest} from './decode';
+import {encodeTraceRequest, type EncodedRequest} from './decode';
 import {QUERY_PATH} from './query';
 
 /*
@@ -14,6 +14,9 @@ import {QUERY_PATH} from './query';
 export interface TraceRequest {
   resourceSpans: Array<Record<string, any>>;
 }
+
+/** What the server hands on: a protobuf request already as its store line, a JSON one as parsed. */
+export type AcceptedRequest = TraceRequest | EncodedRequest;
 
 export interface ServerOptions {
   host: string;
@@ -43,7 +46,7 @@ class HttpError extends Error {
   }
 }
 
-export async function startServer(options: ServerOptions, accept: (request: TraceRequest) => void): Promise<RunningServer> {
+export async function startServer(options: ServerOptions, accept: (request: AcceptedRequest) => void): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   const servers: Server[] = [];
   const make = () => {
@@ -97,7 +100,7 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, maxBodyBytes: number, accept: (request: TraceRequest) => void): Promise<void> {
+async function handle(request: IncomingMessage, response: ServerResponse, maxBodyBytes: number, accept: (request: AcceptedRequest) => void): Promise<void> {
   let json = false;
   try {
     const path = (request.url ?? '').split('?')[0];
@@ -160,9 +163,9 @@ function gunzipped(body: Buffer, maxBodyBytes: number): Promise<Buffer> {
   });
 }
 
-function parseProtobuf(body: Buffer): TraceRequest {
+function parseProtobuf(body: Buffer): EncodedRequest {
   try {
-    return decodeTraceRequest(body) as TraceRequest;
+    return encodeTraceRequest(body);
   } catch (error) {
     throw new HttpError(400, `the body is not an OTLP/protobuf ExportTraceServiceRequest: ${(error as Error).message}`);
   }
