@@ -58,6 +58,7 @@ export class FileTracing {
               suiteName: relative(projectConfig.rootDir, context.testPath).split(sep).join('/'),
               commonAttributes: fileAttributes(this.config, globalConfig, context.docblockPragmas),
               upstream: this.config.upstream,
+              realmError: typeof sandbox.Error === 'function' ? (sandbox.Error as ErrorConstructor) : undefined,
             }, pipeline.maker)
           : undefined,
       );

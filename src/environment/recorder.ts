@@ -31,6 +31,8 @@ export interface SuiteInfo {
   commonAttributes?: Record<string, string | number | boolean>;
   /** The CI's context (TRACEPARENT, BAGGAGE): test and suite spans join its span as children (`parent`) or link to it (`link`). */
   upstream?: Upstream;
+  /** The test file's realm's `Error`: circus's errors are made there. */
+  realmError?: ErrorConstructor;
 }
 
 type TestStatus = 'pass' | 'fail' | 'skip' | 'todo';
@@ -106,7 +108,7 @@ export class SuiteRecorder {
   handle(event: Circus.Event, state: Circus.State): void {
     switch (event.name) {
       case 'add_test': {
-        const site = event.asyncError ? declarationCallSite(this.suite.testPath) : undefined;
+        const site = event.asyncError ? declarationCallSite(this.suite.testPath, event.asyncError, this.suite.realmError) : undefined;
         if (site) {
           this.locationByDeclaration.set(event.asyncError, site);
           this.unlocated.push(event.asyncError);
@@ -115,7 +117,7 @@ export class SuiteRecorder {
       }
       case 'add_hook': {
         if (state.currentDescribeBlock.parent || !event.asyncError) break;
-        const byJest = hookDeclaredByJest();
+        const byJest = hookDeclaredByJest(event.asyncError, this.suite.realmError);
         if (byJest !== undefined) this.jestHookByDeclaration.set(event.asyncError, byJest);
         break;
       }

@@ -1,7 +1,7 @@
 import {stripVTControlCharacters} from 'node:util';
 import {SpanStatusCode, type Attributes, type Span} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
-import {callSites} from './call-sites';
+import {callSites, capturedCallSites} from './call-sites';
 import {originalPositions} from './source-positions';
 import {
   ATTR_CODE_COLUMN_NUMBER,
@@ -106,13 +106,16 @@ const FULL_STACK = 100;
  * stack formatter to hand the frame to later (the stack is formatted by another realm's), the location is read at
  * once from a stack formatted the plain way.
  */
-export function declarationCallSite(file: string): NodeJS.CallSite | Location | undefined {
+export function declarationCallSite(file: string, asyncError?: object, realmError?: ErrorConstructor): NodeJS.CallSite | Location | undefined {
+  const inFile = (callSite: NodeJS.CallSite) => callSite.getFileName() === file;
+  // Circus captured the stack below its public `test` for this test already: its frames, unformatted, when they can be had.
+  const captured = asyncError ? capturedCallSites(asyncError, realmError)?.find(inFile) : undefined;
+  if (captured) return captured;
   if (typeof Error.prepareStackTrace !== 'function') {
     const holder: {stack?: string} = {};
     Error.captureStackTrace(holder, declarationCallSite);
     return locate(holder, file);
   }
-  const inFile = (callSite: NodeJS.CallSite) => callSite.getFileName() === file;
   const sites = callSites(declarationCallSite, SHALLOW_STACK);
   const site = sites.find(inFile);
   if (site || sites.length < SHALLOW_STACK) return site;
@@ -164,9 +167,12 @@ function formattedLocation(file: string, site: NodeJS.CallSite): Location | unde
  * sites instead of a formatted stack. Circus declares every hook through its `_addHook`; the caller is the frame
  * below the public function that called it. Undefined when the stack does not have that shape.
  */
-export function hookDeclaredByJest(): boolean | undefined {
-  const sites = callSites(hookDeclaredByJest, SHALLOW_STACK);
+export function hookDeclaredByJest(asyncError?: object, realmError?: ErrorConstructor): boolean | undefined {
   const inCircus = (callSite: NodeJS.CallSite | undefined) => JEST_CIRCUS.test(callSite?.getFileName() ?? '');
+  // Circus captured the hook's stack below the public function: its first frame is that function's caller.
+  const captured = asyncError ? capturedCallSites(asyncError, realmError) : undefined;
+  if (captured && captured.length > 0) return inCircus(captured[0]);
+  const sites = callSites(hookDeclaredByJest, SHALLOW_STACK);
   const index = sites.findIndex(callSite => callSite.getFunctionName() === '_addHook' && inCircus(callSite));
   const caller = index === -1 ? undefined : sites[index + 2];
   return caller ? inCircus(caller) : undefined;
