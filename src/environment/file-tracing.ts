@@ -5,6 +5,7 @@ import type {Circus} from '@jest/types';
 import {loadConfig, type ResolvedConfig} from '../shared/config';
 import {releaseCircusStorages, watchCircusStorages} from './circus-storage';
 import {captureConsole} from './console';
+import {watchSourceMapRegistry} from './source-positions';
 import {shareApiRegistry} from '../pipeline/context';
 import {errorText, safely, warnOnce} from '../shared/diag';
 import {fileAttributes} from './file-attributes';
@@ -46,6 +47,7 @@ export class FileTracing {
     this.config = loadConfig(projectConfig.testEnvironmentOptions);
     if (this.config.enabled) {
       safely('watching circus storages', watchCircusStorages);
+      safely('watching for source maps', watchSourceMapRegistry);
       this.pipeline = safely('starting the telemetry pipeline', () => getPipeline(this.config, projectConfig.rootDir));
       if (this.pipeline && !this.pipeline.adopted) safely('saying where the traces go', () => tellDestination(this.config, globalConfig, projectConfig.rootDir));
       const pipeline = this.pipeline;
@@ -56,6 +58,7 @@ export class FileTracing {
               suiteName: relative(projectConfig.rootDir, context.testPath).split(sep).join('/'),
               commonAttributes: fileAttributes(this.config, globalConfig, context.docblockPragmas),
               upstream: this.config.upstream,
+              realmError: typeof sandbox.Error === 'function' ? (sandbox.Error as ErrorConstructor) : undefined,
             }, pipeline.maker)
           : undefined,
       );

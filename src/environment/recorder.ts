@@ -4,7 +4,7 @@ import {ownerContext, restoreFn, wrapFn} from '../pipeline/context';
 import {cutOwnFrames} from './own-frames';
 import {RecordSpan, type SpanMaker} from '../pipeline/record-span';
 import {baseContext, topContext, upstreamLinks, type Upstream} from '../shared/upstream';
-import {declarationSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, recordErrors, suiteRunStatus, testAttributes, testFullName, type Location} from './spans';
+import {declarationCallSite, describePath, hookDeclaredByJest, hookSpanName, isJestOwnHook, isLocation, locateDeclarations, recordErrors, suiteRunStatus, testAttributes, testFullName, type Location} from './spans';
 import {
   ATTR_JEST_DESCRIBE_PATH,
   ATTR_JEST_HOOK_TYPE,
@@ -31,6 +31,8 @@ export interface SuiteInfo {
   commonAttributes?: Record<string, string | number | boolean>;
   /** The CI's context (TRACEPARENT, BAGGAGE): test and suite spans join its span as children (`parent`) or link to it (`link`). */
   upstream?: Upstream;
+  /** The test file's realm's `Error`: circus's errors are made there. */
+  realmError?: ErrorConstructor;
 }
 
 type TestStatus = 'pass' | 'fail' | 'skip' | 'todo';
@@ -57,8 +59,10 @@ export class SuiteRecorder {
   private readonly spanByTest = new Map<Circus.TestEntry, Span>();
   /** Concurrent tests whose function circus called before their `test_start` (Jest 29 starts them all at once). */
   private readonly startedEarly = new Set<Circus.TestEntry>();
-  /** Where each test was declared, taken at `add_test` (keyed by circus's per-test `asyncError`). */
-  private readonly locationByDeclaration = new WeakMap<object, Location>();
+  /** Where each test was declared, taken at `add_test` (keyed by circus's per-test `asyncError`): its call site, then its location. */
+  private readonly locationByDeclaration = new WeakMap<object, Location | NodeJS.CallSite>();
+  /** The declarations whose call sites are not located yet: all at once, when the first test starts. */
+  private unlocated: object[] = [];
   private readonly spanByHook = new Map<Circus.Hook, Span>();
   /** Root hooks seen at `add_hook`, keyed by their `asyncError`: true for the one Jest adds to every file. */
   private readonly jestHookByDeclaration = new WeakMap<object, boolean>();
@@ -104,13 +108,16 @@ export class SuiteRecorder {
   handle(event: Circus.Event, state: Circus.State): void {
     switch (event.name) {
       case 'add_test': {
-        const location = declarationSite(this.suite.testPath);
-        if (location && event.asyncError) this.locationByDeclaration.set(event.asyncError, location);
+        const site = event.asyncError ? declarationCallSite(this.suite.testPath, event.asyncError, this.suite.realmError) : undefined;
+        if (site) {
+          this.locationByDeclaration.set(event.asyncError, site);
+          this.unlocated.push(event.asyncError);
+        }
         break;
       }
       case 'add_hook': {
         if (state.currentDescribeBlock.parent || !event.asyncError) break;
-        const byJest = hookDeclaredByJest();
+        const byJest = hookDeclaredByJest(event.asyncError, this.suite.realmError);
         if (byJest !== undefined) this.jestHookByDeclaration.set(event.asyncError, byJest);
         break;
       }
@@ -204,13 +211,30 @@ export class SuiteRecorder {
   }
 
   private startTestSpan(test: Circus.TestEntry): Span {
-    const attributes = testAttributes(test, this.suite.testPath, this.locationByDeclaration.get(test.asyncError), this.suiteAttributes);
+    const attributes = testAttributes(test, this.suite.testPath, this.declaredAt(test), this.suiteAttributes);
     attributes[ATTR_JEST_TEST_ATTEMPT] = test.invocations;
     const name = String(attributes[ATTR_TEST_CASE_NAME]);
     const span = this.startTopSpan(name, attributes, [{context: this.suiteSpan.spanContext()}]);
     this.spanByTest.set(test, span);
     this.nameByTest.set(test, name);
     return span;
+  }
+
+  /** Where the test was declared in its original source; the file's call sites are all located on the first call. */
+  private declaredAt(test: Circus.TestEntry): Location | undefined {
+    if (this.unlocated.length > 0) {
+      const declarations = this.unlocated;
+      this.unlocated = [];
+      const sites = declarations.map(declaration => this.locationByDeclaration.get(declaration)!);
+      const locations = locateDeclarations(this.suite.testPath, sites);
+      declarations.forEach((declaration, index) => {
+        const location = locations[index];
+        if (location) this.locationByDeclaration.set(declaration, location);
+        else this.locationByDeclaration.delete(declaration);
+      });
+    }
+    const found = this.locationByDeclaration.get(test.asyncError);
+    return found && isLocation(found) ? found : undefined;
   }
 
   /** A test that starts again while its previous attempt is still open was interrupted: close that attempt. */

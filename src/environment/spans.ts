@@ -1,7 +1,8 @@
 import {stripVTControlCharacters} from 'node:util';
 import {SpanStatusCode, type Attributes, type Span} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
-import {callSites} from './call-sites';
+import {callSites, capturedCallSites} from './call-sites';
+import {originalPositions} from './source-positions';
 import {
   ATTR_CODE_COLUMN_NUMBER,
   ATTR_CODE_FILE_PATH,
@@ -99,27 +100,61 @@ const SHALLOW_STACK = 12;
 const FULL_STACK = 100;
 
 /**
- * Where the test being declared right now sits in `file`: called while the test file runs `test(…)` (circus's
- * `add_test` event). Reading circus's `asyncError.stack` instead would make Jest format and source-map its whole
- * stack for every test; here V8's structured call sites give the test file's frame, and only that frame goes through
- * the installed (source-map-aware) `Error.prepareStackTrace`, once per call site (`test.each` and loops share one).
+ * The call site, in `file`, of the test being declared right now: called while the test file runs `test(…)` (circus's
+ * `add_test` event). V8's structured call sites give the test file's frame without formatting any; where it sits in
+ * the original source is asked later, once for all the file's tests (`locateDeclarations`). Where this realm has no
+ * stack formatter to hand the frame to later (the stack is formatted by another realm's), the location is read at
+ * once from a stack formatted the plain way.
  */
-export function declarationSite(file: string): Location | undefined {
+export function declarationCallSite(file: string, asyncError?: object, realmError?: ErrorConstructor): NodeJS.CallSite | Location | undefined {
   const inFile = (callSite: NodeJS.CallSite) => callSite.getFileName() === file;
-  let sites = callSites(declarationSite, SHALLOW_STACK);
-  let site = sites.find(inFile);
-  if (!site && sites.length === SHALLOW_STACK) {
-    sites = callSites(declarationSite, FULL_STACK);
-    site = sites.find(inFile);
-  }
-  if (!site) return undefined;
-  const prepare = Error.prepareStackTrace;
-  if (typeof prepare !== 'function') {
-    // No formatter of this realm to hand one frame to (the stack is formatted elsewhere): the plain way.
+  // Circus captured the stack below its public `test` for this test already: its frames, unformatted, when they can be had.
+  const captured = asyncError ? capturedCallSites(asyncError, realmError)?.find(inFile) : undefined;
+  if (captured) return captured;
+  if (typeof Error.prepareStackTrace !== 'function') {
     const holder: {stack?: string} = {};
-    Error.captureStackTrace(holder, declarationSite);
+    Error.captureStackTrace(holder, declarationCallSite);
     return locate(holder, file);
   }
+  const sites = callSites(declarationCallSite, SHALLOW_STACK);
+  const site = sites.find(inFile);
+  if (site || sites.length < SHALLOW_STACK) return site;
+  return callSites(declarationCallSite, FULL_STACK).find(inFile);
+}
+
+/**
+ * Where each declaration of `file` sits in its original source. Reading circus's `asyncError.stack` instead would make
+ * Jest format and source-map the whole stack of every test. The file's source map is read once, for just the lines of
+ * these call sites (source-positions.ts); where it cannot answer for sure, the site alone goes through the installed
+ * (source-map-aware) `Error.prepareStackTrace`, once per position (`test.each` and loops share one).
+ */
+export function locateDeclarations(file: string, declarations: ReadonlyArray<NodeJS.CallSite | Location>): Array<Location | undefined> {
+  const sites = declarations.filter((declaration): declaration is NodeJS.CallSite => !isLocation(declaration));
+  const generated = sites.map(site => ({line: site.getLineNumber() ?? 0, column: site.getColumnNumber() ?? 0}));
+  const original = sites.length > 0 && generated.every(position => position.line > 0 && position.column > 0) ? originalPositions(file, generated) : undefined;
+  let index = 0;
+  return declarations.map(declaration => {
+    if (isLocation(declaration)) return declaration;
+    const at = index++;
+    const mapped = original?.[at];
+    if (mapped !== undefined) return mapped ?? generated[at];
+    return formattedLocation(file, declaration);
+  });
+}
+
+/** Where the test being declared right now sits in `file`, original source: both steps at once. */
+export function declarationSite(file: string): Location | undefined {
+  const declaration = declarationCallSite(file);
+  return declaration ? locateDeclarations(file, [declaration])[0] : undefined;
+}
+
+export function isLocation(value: NodeJS.CallSite | Location): value is Location {
+  return typeof (value as Partial<Location>).line === 'number';
+}
+
+function formattedLocation(file: string, site: NodeJS.CallSite): Location | undefined {
+  const prepare = Error.prepareStackTrace;
+  if (typeof prepare !== 'function') return undefined;
   const key = `${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
   if (!mappedBySite.has(key)) mappedBySite.set(key, locate({stack: String(prepare(new Error(), [site]))}, file));
   return mappedBySite.get(key);
@@ -132,9 +167,12 @@ export function declarationSite(file: string): Location | undefined {
  * sites instead of a formatted stack. Circus declares every hook through its `_addHook`; the caller is the frame
  * below the public function that called it. Undefined when the stack does not have that shape.
  */
-export function hookDeclaredByJest(): boolean | undefined {
-  const sites = callSites(hookDeclaredByJest, SHALLOW_STACK);
+export function hookDeclaredByJest(asyncError?: object, realmError?: ErrorConstructor): boolean | undefined {
   const inCircus = (callSite: NodeJS.CallSite | undefined) => JEST_CIRCUS.test(callSite?.getFileName() ?? '');
+  // Circus captured the hook's stack below the public function: its first frame is that function's caller.
+  const captured = asyncError ? capturedCallSites(asyncError, realmError) : undefined;
+  if (captured && captured.length > 0) return inCircus(captured[0]);
+  const sites = callSites(hookDeclaredByJest, SHALLOW_STACK);
   const index = sites.findIndex(callSite => callSite.getFunctionName() === '_addHook' && inCircus(callSite));
   const caller = index === -1 ? undefined : sites[index + 2];
   return caller ? inCircus(caller) : undefined;

@@ -1,4 +1,4 @@
-import {existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {runTempFolder, runTempPath} from '../shared/diag';
 
@@ -39,6 +39,11 @@ const FILE = /^ledger-(\d+)\.json$/;
 
 export class LedgerFile {
   private readonly file: string | undefined;
+  /** Kept open from the first save: each later save is one write at the start of the file, not an open, write and close. */
+  private fd: number | undefined;
+  private saved = '';
+  /** The bytes the file holds. */
+  private length = 0;
 
   constructor(run: string) {
     try {
@@ -48,17 +53,42 @@ export class LedgerFile {
     }
   }
 
+  /** Writes the counts when they differ from those last written. */
   save(counts: LedgerCounts): void {
     if (!this.file) return;
+    const text = JSON.stringify(counts);
+    if (text === this.saved) return;
     try {
-      writeFileSync(this.file, JSON.stringify(counts));
+      this.fd ??= openSync(this.file, 'w');
+      const bytes = Buffer.from(text);
+      // Padded with spaces (which JSON allows) over the end of a longer text written before: no truncation needed.
+      const written = bytes.length >= this.length ? bytes : Buffer.concat([bytes, Buffer.alloc(this.length - bytes.length, ' ')]);
+      writeSync(this.fd, written, 0, written.length, 0);
+      this.saved = text;
+      this.length = written.length;
     } catch {
       // As above.
+      this.close();
     }
   }
 
   remove(): void {
+    this.close();
     if (this.file) rmSync(this.file, {force: true});
+  }
+
+  private close(): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    this.saved = '';
+    this.length = 0;
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Already closed.
+      }
+    }
   }
 }
 

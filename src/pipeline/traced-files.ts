@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import {closeSync, existsSync, openSync} from 'node:fs';
 import {join} from 'node:path';
-import {runTempFolder} from '../shared/diag';
+import {runTempFolder, runTempPath} from '../shared/diag';
 import {makeDirectory} from '../shared/make-directory';
 import {invocationId} from '../shared/run-id';
 
@@ -11,16 +11,20 @@ import {invocationId} from '../shared/run-id';
  * others, so that a file on another environment (a docblock's, a project's) is not left untraced without a word.
  */
 
-function markerOf(testPath: string): string {
-  return join(runTempFolder(invocationId()), 'traced', createHash('sha256').update(testPath).digest('hex').slice(0, 32));
+function markerOf(testPath: string, folder = tracedFolder()): string {
+  return join(folder, createHash('sha256').update(testPath).digest('hex').slice(0, 32));
 }
 
-/** The marker folder this process has made: once per process, not once per file. */
+function tracedFolder(): string {
+  return join(runTempPath(invocationId()), 'traced');
+}
+
+/** The marker folder this process has made: made once per process, not once per file. */
 let madeFolder: string | undefined;
 
 export function markTraced(testPath: string): void {
-  const marker = markerOf(testPath);
-  const folder = join(marker, '..');
+  const folder = tracedFolder();
+  const marker = markerOf(testPath, folder);
   if (madeFolder === folder) {
     try {
       closeSync(openSync(marker, 'w'));
@@ -29,6 +33,7 @@ export function markTraced(testPath: string): void {
       // The folder went away: made again below.
     }
   }
+  runTempFolder(invocationId());
   makeDirectory(folder);
   madeFolder = folder;
   closeSync(openSync(marker, 'w'));
