@@ -6,6 +6,7 @@ import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import {CollectorBreaker} from './breaker';
 import type {OtlpTarget} from '../shared/config';
 import {invocationId} from '../shared/run-id';
+import {encodeTraceRequest} from './encode-protobuf';
 import {traceSerializers} from './serializers';
 
 /*
@@ -19,7 +20,8 @@ import {traceSerializers} from './serializers';
  *  - a collector that did not take an export by its deadline is not asked again in this run (src/pipeline/breaker.ts): the
  *    exports in flight in this process end at once, and later ones, in any worker, fail without waiting;
  *  - no timer or idle socket of ours keeps a process alive.
- * Serialization is the OpenTelemetry protobuf serializer; only the transport is ours.
+ * Spans are written to protobuf by the package's own encoder (src/pipeline/encode-protobuf.ts), OpenTelemetry's
+ * serializer only if it fails; log records by OpenTelemetry's.
  */
 
 const INITIAL_BACKOFF_MS = 100;
@@ -36,7 +38,13 @@ type Attempt =
 /** Serializes a batch to an OTLP protobuf request body. */
 export type Serialize<Item> = (items: Item[]) => Uint8Array | undefined;
 
-const serializeSpans: Serialize<ReadableSpan> = spans => traceSerializers().ProtobufTraceSerializer.serializeRequest(spans);
+const serializeSpans: Serialize<ReadableSpan> = spans => {
+  try {
+    return encodeTraceRequest(spans);
+  } catch {
+    return traceSerializers().ProtobufTraceSerializer.serializeRequest(spans);
+  }
+};
 
 /** Spans by default; any other signal with its own `serialize` and its own URL in `target.url` (log records). */
 export class OtlpHttpExporter<Item = ReadableSpan> {

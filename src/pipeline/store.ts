@@ -4,6 +4,7 @@ import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import {errorText, tellOncePerRun, warnOnce} from '../shared/diag';
 import {makeDirectory} from '../shared/make-directory';
+import {encodeTraceRequestJson} from './encode-json';
 import {traceSerializers} from './serializers';
 
 /*
@@ -23,10 +24,17 @@ export function runFolder(dir: string, run: string): string {
   return join(dir, RUNS_FOLDER, run);
 }
 
-/** Serializes a batch to one OTLP/JSON request. */
-export type SerializeJson<Item> = (items: Item[]) => Uint8Array | undefined;
+/** Serializes a batch to one OTLP/JSON request, as text or its UTF-8 bytes. */
+export type SerializeJson<Item> = (items: Item[]) => string | Uint8Array | undefined;
 
-const spansToJson: SerializeJson<ReadableSpan> = spans => traceSerializers().JsonTraceSerializer.serializeRequest(spans);
+/** The package's own encoder (src/pipeline/encode-json.ts); OpenTelemetry's serializer only if it fails. */
+const spansToJson: SerializeJson<ReadableSpan> = spans => {
+  try {
+    return encodeTraceRequestJson(spans);
+  } catch {
+    return traceSerializers().JsonTraceSerializer.serializeRequest(spans);
+  }
+};
 
 /** Spans by default; log records with their own serializer into their own file (`worker-<pid>-logs.jsonl`). */
 export class StoreExporter<Item = ReadableSpan> {
@@ -49,7 +57,8 @@ export class StoreExporter<Item = ReadableSpan> {
     let line: string;
     try {
       this.prepare();
-      line = Buffer.from(this.serialize(spans)!).toString('utf8') + '\n';
+      const request = this.serialize(spans)!;
+      line = (typeof request === 'string' ? request : Buffer.from(request).toString('utf8')) + '\n';
     } catch (error) {
       const message = `${errorText(error)} (set testEnvironmentOptions.otel.storeDir to a writable folder)`;
       resultCallback({code: ExportResultCode.FAILED, error: new Error(message)});
