@@ -9,7 +9,8 @@ import {basename} from 'node:path';
  * a stack trace; a test file needs a handful of positions, all in its own source. So the registry is noted when Jest
  * installs it, and the map is read once per file, decoding only the lines asked for.
  *
- * Anything out of the ordinary (no registry: Jest 29; no map for the file; an indexed map; a source that is not the
+ * On Jest 29, which has no registry, the map comes from the `retrieveSourceMap` Jest gives source-map-support.
+ * Anything out of the ordinary (no map for the file; an indexed map; a source that is not the
  * test file itself; a map that does not parse) answers undefined, and the caller formats the site the usual way.
  */
 
@@ -35,11 +36,12 @@ export function watchSourceMapRegistry(): void {
   const runner = Object.keys(require.cache).find(path => /[\\/]jest-runner[\\/]build[\\/](?:index|testWorker)\.js$/.test(path));
   if (!runner) return;
   let prototype: {install?: (...args: unknown[]) => unknown} | undefined;
+  const {createRequire} = require('node:module') as typeof import('node:module');
   try {
-    const {createRequire} = require('node:module') as typeof import('node:module');
     prototype = (createRequire(runner)('@jest/source-map') as {SourceMapSupport?: {prototype: typeof prototype}}).SourceMapSupport?.prototype;
   } catch {
-    return; // Jest 29: no such class; declaration sites are formatted.
+    watchRetrieveSourceMap(createRequire(runner));
+    return;
   }
   const install = prototype?.install;
   if (!prototype || typeof install !== 'function') return;
@@ -48,6 +50,39 @@ export function watchSourceMapRegistry(): void {
     registry = sourceMaps instanceof Map ? sourceMaps : undefined;
     return install.apply(this, args);
   };
+}
+
+/**
+ * Jest 29 has no registry class: at the start of each file it installs source-map-support with a `retrieveSourceMap`
+ * that reads the map of a file from that file's runtime. The last one installed is noted, and asked for the test file's.
+ */
+let retrieve: ((source: string) => {map?: unknown} | null) | undefined;
+
+function watchRetrieveSourceMap(requireFromRunner: NodeJS.Require): void {
+  let support: {install?: (...args: unknown[]) => unknown} | undefined;
+  try {
+    support = requireFromRunner('source-map-support') as typeof support;
+  } catch {
+    return; // declaration sites are formatted
+  }
+  const install = support?.install;
+  if (!support || typeof install !== 'function') return;
+  support.install = function installNotingRetrieve(this: unknown, ...args: unknown[]) {
+    const options = args[0] as {retrieveSourceMap?: unknown} | undefined;
+    if (typeof options?.retrieveSourceMap === 'function') retrieve = options.retrieveSourceMap as typeof retrieve;
+    return install.apply(this, args);
+  };
+}
+
+function readMap(file: string): RawMap | undefined {
+  const mapPath = registry?.get(file);
+  try {
+    if (mapPath) return JSON.parse(readFileSync(mapPath, 'utf8')) as RawMap;
+    const found = registry ? undefined : retrieve?.(file)?.map;
+    return found && typeof found === 'object' ? (found as RawMap) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface RawMap {
@@ -63,14 +98,8 @@ interface RawMap {
  * where this cannot say for sure (see above).
  */
 export function originalPositions(file: string, positions: readonly GeneratedPosition[]): Array<OriginalPosition | undefined> | undefined {
-  const mapPath = registry?.get(file);
-  if (!mapPath) return undefined;
-  let map: RawMap;
-  try {
-    map = JSON.parse(readFileSync(mapPath, 'utf8')) as RawMap;
-  } catch {
-    return undefined;
-  }
+  const map = readMap(file);
+  if (!map) return undefined;
   if (map.version !== 3 || map.sections !== undefined || typeof map.mappings !== 'string' || !Array.isArray(map.sources)) return undefined;
   if (map.sourceRoot !== undefined && map.sourceRoot !== null && map.sourceRoot !== '') return undefined;
   const sources = map.sources as unknown[];
