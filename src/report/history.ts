@@ -4,7 +4,7 @@ import {ATTR_JEST_VCS_WORKTREE_DIRTY} from '../pipeline/worktree';
 import {RUNS_FOLDER, runTime} from '../pipeline/store';
 import {ATTR_VCS_REF_HEAD_REVISION} from '../shared/semconv';
 import {readRun, type StoredSpan} from '../shared/store-read';
-import {escapeHtml, jsonForScript} from './html';
+import {escapeHtml, jsonForScript, pageStart} from './html';
 import {buildTimeline, type TestOutcome} from './model';
 
 /*
@@ -127,16 +127,7 @@ export function buildHistory(runs: readonly StoredRun[]): HistoryModel {
 export function renderHistoryHtml(model: HistoryModel, storeName: string): string {
   const unstable = model.tests.filter(test => test.failed + test.flaky > 0).length;
   const title = `Test history · ${storeName}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${HISTORY_STYLE}</style>
-</head>
-<body>
-<header>
+  return `${pageStart(title, HISTORY_STYLE)}<header>
   <h1>Test history</h1>
   <span class="muted">${escapeHtml(`${plural(model.runs.length, 'run')} kept in ${storeName}, newest first · ${plural(model.tests.length, 'test')}, ${unstable} failed or flaky in at least one run`)}</span>
   ${model.runs[0]?.report ? `<a href="${escapeHtml(model.runs[0].report)}">Newest run's report</a>` : ''}

@@ -8,16 +8,7 @@ import {PAGE_STYLE} from './page-style';
  */
 export function renderHtml(model: TimelineModel): string {
   const title = `Test traces${model.runId ? ` · run ${model.runId}` : ''}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${PAGE_STYLE}</style>
-</head>
-<body>
-<header>
+  return `${pageStart(title, PAGE_STYLE)}<header>
   <h1>Test traces</h1>
   <span id="run" class="muted mono"></span>
   <span id="totals" class="totals"></span>
@@ -58,6 +49,20 @@ export function renderHtml(model: TimelineModel): string {
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>
+`;
+}
+
+/** The start of a self-contained page of the report's, up to its body: the title, and the style inline. */
+export function pageStart(title: string, style: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
 `;
 }
 
