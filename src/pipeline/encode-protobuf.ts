@@ -1,4 +1,4 @@
-import type {AttributeValue, Attributes, HrTime, Link} from '@opentelemetry/api';
+import type {AttributeValue, Attributes, HrTime, Link, SpanContext} from '@opentelemetry/api';
 import type {InstrumentationScope} from '@opentelemetry/core';
 import type {Resource} from '@opentelemetry/resources';
 import type {ReadableSpan, TimedEvent} from '@opentelemetry/sdk-trace';
@@ -242,9 +242,8 @@ function writeEvent(w: Writer, event: TimedEvent): void {
   w.close(at);
 }
 
-function writeLink(w: Writer, link: Link): void {
-  const at = w.open(13);
-  const context = link.context;
+/** Fields 1–3 of a Span and of a Span.Link alike: trace id, span id, trace state. */
+function writeContext(w: Writer, context: SpanContext): void {
   w.byte(tag(1, LEN));
   w.hex(context.traceId);
   w.byte(tag(2, LEN));
@@ -254,6 +253,12 @@ function writeLink(w: Writer, link: Link): void {
     w.byte(tag(3, LEN));
     w.string(state);
   }
+}
+
+function writeLink(w: Writer, link: Link): void {
+  const at = w.open(13);
+  const context = link.context;
+  writeContext(w, context);
   if (link.attributes) writeAttributes(w, 4, link.attributes);
   w.byte(tag(5, VARINT));
   w.varint(link.droppedAttributesCount || 0);
@@ -265,15 +270,7 @@ function writeLink(w: Writer, link: Link): void {
 function writeSpan(w: Writer, span: ReadableSpan): void {
   const at = w.open(2);
   const context = span.spanContext();
-  w.byte(tag(1, LEN));
-  w.hex(context.traceId);
-  w.byte(tag(2, LEN));
-  w.hex(context.spanId);
-  const state = context.traceState?.serialize();
-  if (state) {
-    w.byte(tag(3, LEN));
-    w.string(state);
-  }
+  writeContext(w, context);
   const parent = span.parentSpanContext;
   if (parent?.spanId) {
     w.byte(tag(4, LEN));
