@@ -219,6 +219,8 @@ function describeTarget(name: ResolvedConfig['exporters'][number], config: Resol
 }
 
 function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider, rootDir: string): void {
+  // Instrumentations install their require hook as they are made.
+  const hooks = requireHooks();
   const instrumentations: Instrumentation[] = [];
   const allowed = (names: string[]) => names.filter(name => !isSecretHeader(name, config.redactHeaders));
   const requestHeaders = allowed(config.captureHeaders.request);
@@ -259,6 +261,30 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
   // `http` is usually loaded by Jest before us: requiring it again lets the require hook patch the shared exports.
   require('node:http');
   require('node:https');
+  if (fromProject.length === 0) releaseRequireHook(hooks);
+}
+
+interface RequireHooks {
+  require: unknown;
+  getBuiltinModule: unknown;
+}
+
+const Module = require('node:module') as {prototype: {require: unknown}};
+
+function requireHooks(): RequireHooks {
+  return {require: Module.prototype.require, getBuiltinModule: (process as {getBuiltinModule?: unknown}).getBuiltinModule};
+}
+
+/**
+ * Takes out again the require hook that OpenTelemetry's instrumentations install on `Module.prototype.require`
+ * (require-in-the-middle), once it has patched `http` and `https`: every later `require` in a worker is Jest's or a
+ * transformer's (a test's modules are loaded by the sandbox, and its `http` is the patched one), and the hook would
+ * resolve each of them a second time. Kept when a project's instrumentations are loaded: they may patch anything.
+ */
+function releaseRequireHook(before: RequireHooks): void {
+  const now = requireHooks();
+  if (now.require !== before.require) Module.prototype.require = before.require;
+  if (now.getBuiltinModule !== before.getBuiltinModule) (process as {getBuiltinModule?: unknown}).getBuiltinModule = before.getBuiltinModule;
 }
 
 async function withDeadline(work: Promise<unknown>, deadlineMillis: number, warnIfLate = true): Promise<void> {
