@@ -1,5 +1,6 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
 import {callSites} from './call-sites';
+import {watchingRun} from '../pipeline/stack-frames';
 
 /*
  * Jest 30's circus keeps each test's execution context in an AsyncLocalStorage that it creates anew for every test
@@ -16,7 +17,6 @@ import {callSites} from './call-sites';
  */
 
 type Storage = AsyncLocalStorage<unknown>;
-type Run = Storage['run'];
 
 const JEST_CIRCUS = /[\\/]jest-circus[\\/]/;
 const known = new WeakSet<Storage>();
@@ -29,16 +29,15 @@ export function watchCircusStorages(): void {
   if (watching || typeof prototype._propagate !== 'function') return;
   watching = true;
   const run = prototype.run;
-  // Named for the stack: its frame stands in for the caller's own call of `run` (see own-frames.ts).
-  prototype.run = function runWatchingForCircus(this: Storage, ...args: Parameters<Run>) {
-    if (!known.has(this)) {
-      known.add(this);
-      if (calledFromCircus()) circusStorages.push(this);
-      // Recognised once: its later calls go straight to the original (every context switch of the tracing is one).
-      Object.defineProperty(this, 'run', {value: run, configurable: true, writable: true, enumerable: false});
-    }
-    return run.apply(this, args);
-  } as Run;
+  // In a file of its own (src/pipeline/stack-frames.ts): a test file's first test has it in its stack.
+  prototype.run = watchingRun(run, storage => {
+    const watched = storage as Storage;
+    if (known.has(watched)) return;
+    known.add(watched);
+    if (calledFromCircus()) circusStorages.push(watched);
+    // Recognised once: its later calls go straight to the original (every context switch of the tracing is one).
+    Object.defineProperty(watched, 'run', {value: run, configurable: true, writable: true, enumerable: false});
+  });
 }
 
 /** At a test file's teardown, after the base environment's: disables the storages circus used for that file. */
@@ -49,13 +48,14 @@ export function releaseCircusStorages(): void {
 }
 
 /**
- * Whether the code that called `run` is circus's (its runInTestExecutionContext). Below this module's wrapper (the
- * first frame), frames called as `run` are passed over: those of any other code that wraps
- * `AsyncLocalStorage.prototype.run` after this module (an APM agent). The caller is the next frame: for the tracing's
- * own storage that is the context manager's `with`, for a storage a test function runs directly the test function.
+ * Whether the code that called `run` is circus's (its runInTestExecutionContext). Below the wrapper of `run`,
+ * frames called as `run` are passed over: those of any other code that wraps `AsyncLocalStorage.prototype.run`
+ * after this module (an APM agent). The caller is the next frame: for the tracing's own storage a test's wrapper or
+ * the context manager's `with`, for a storage a test function runs directly the test function.
  */
 function calledFromCircus(): boolean {
-  const [, ...below] = callSites(calledFromCircus, 8);
-  const caller = below.find(site => site.getMethodName() !== 'run');
+  const sites = callSites(calledFromCircus, 10);
+  const wrapper = sites.findIndex(site => site.getFunctionName() === 'runWatchingForCircus');
+  const caller = sites.slice(wrapper + 1).find(site => site.getMethodName() !== 'run');
   return JEST_CIRCUS.test(caller?.getFileName() ?? '');
 }

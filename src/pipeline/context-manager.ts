@@ -11,7 +11,8 @@ import {AsyncLocalStorageContextManager} from '@opentelemetry/context-async-hook
  * is without this environment. Event-emitter binding is inherited and goes through these methods.
  */
 export class TestContextManager extends AsyncLocalStorageContextManager {
-  private readonly storage = new AsyncLocalStorage<Context>();
+  /** Its storage: a test's wrapper runs the test in it directly (src/pipeline/context.ts). */
+  readonly storage = new AsyncLocalStorage<Context>();
 
   override active(): Context {
     return this.storage.getStore() ?? ROOT_CONTEXT;

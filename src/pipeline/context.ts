@@ -1,5 +1,6 @@
 import {context, createContextKey, type Context, type Span} from '@opentelemetry/api';
 import {contextManager} from './context-manager';
+import {runningInStore} from './stack-frames';
 
 /*
  * The sandbox boundary.
@@ -79,10 +80,14 @@ export function runInContext<T>(ctx: Context, fn: () => T): T {
 export function wrapFn(holder: HasFn, ctx: Context | (() => Context)): void {
   const fn = holder.fn as AnyFn | undefined;
   if (typeof fn !== 'function' || originalFn.has(holder) || isGenerator(fn)) return;
-  // Calls the manager directly (not `context.with`): see TestContextManager for why the frames matter.
-  const wrapper = function (this: unknown, ...args: unknown[]) {
-    return run(typeof ctx === 'function' ? ctx() : ctx, fn, this, args);
-  };
+  // With our context manager, the wrapper calls its storage itself, from a small file of its own (see
+  // src/pipeline/stack-frames.ts); another SDK's is reached through the API.
+  const wrapper =
+    run === runWithOurs
+      ? runningInStore(contextManager.storage, ctx, fn)
+      : function (this: unknown, ...args: unknown[]) {
+          return run(typeof ctx === 'function' ? ctx() : ctx, fn, this, args);
+        };
   // A rest-parameter function has length 0 already: only done-callback functions need theirs set (a slower path).
   if (fn.length !== 0) Object.defineProperty(wrapper, 'length', {value: fn.length});
   originalFn.set(holder, fn);
