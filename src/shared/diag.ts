@@ -4,7 +4,7 @@
  * collector). Nothing here throws; `safely` is the guard around every piece of work done on behalf of Jest so that a
  * tracing problem can never change a test's outcome.
  */
-import {closeSync, openSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {closeSync, openSync, readdirSync, rmSync, statSync, utimesSync} from 'node:fs';
 import {createHash} from 'node:crypto';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -14,12 +14,14 @@ import {invocationId} from './run-id';
 const PREFIX = '[jest-environment-otel]';
 const said = new Set<string>();
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How often the old runs' folders are looked over: every process of every run would stat each of them. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 let pruned = false;
 const TEMP_ROOT = join(tmpdir(), 'jest-environment-otel');
 
 /**
  * The folder the processes of one `jest` invocation share under the OS temp folder, where they leave each other
- * markers (pruned a day after its run); created on first use. May throw.
+ * markers (removed a day after its run, looked over at most once an hour); created on first use. May throw.
  */
 export function runTempFolder(invocation: string): string {
   const folder = runTempPath(invocation);
@@ -88,8 +90,22 @@ export function warnInThisProcess(message: string): void {
 
 function pruneOldRuns(root: string, current: string): void {
   pruned = true;
+  // A stamp whose time says when the folders were last looked over: one stat per process instead of one per folder
+  // (a machine that runs Jest often has hundreds of them within the day they are kept).
+  const stamp = join(root, '.pruned');
+  try {
+    if (Date.now() - statSync(stamp).mtimeMs < PRUNE_EVERY_MS) return;
+    const now = new Date();
+    utimesSync(stamp, now, now);
+  } catch {
+    try {
+      closeSync(openSync(stamp, 'w'));
+    } catch {
+      // looked over every time, as before
+    }
+  }
   for (const name of readdirSync(root)) {
-    if (name === current) continue;
+    if (name === current || name === '.pruned') continue;
     try {
       if (Date.now() - statSync(join(root, name)).mtimeMs > DAY_MS) rmSync(join(root, name), {recursive: true, force: true});
     } catch {
