@@ -47,7 +47,7 @@ async function main() {
     }
     if (has('unit-instructions')) {
       log('unit-test suite: instructions counted by valgrind, in band');
-      results.unitInstructions = await unitInstructionsSection({...common, files: options.unitInstructionFiles, tests: options.unitInstructionTests, transforms: options.unitTransforms});
+      results.unitInstructions = await unitInstructionsSection({...common, files: options.unitInstructionFiles, tests: options.unitInstructionTests, rounds: options.unitInstructionRounds, transforms: options.unitTransforms});
     }
     if (has('suite')) {
       results.suite = [];

@@ -26,6 +26,7 @@ const FULL = {
   unitTransforms: ['babel', 'ts'],
   unitInstructionFiles: 10,
   unitInstructionTests: 100,
+  unitInstructionRounds: 3,
   sections: ['unit', 'unit-instructions', 'suite', 'ablation', 'scaling', 'big', 'micro', 'profile', 'instructions', 'receiver'],
 };
 
@@ -45,6 +46,7 @@ const QUICK = {
   receiverPairs: 1,
   unitFiles: 24,
   unitTransforms: ['babel'],
+  unitInstructionRounds: 1,
 };
 
 const HELP = `Usage: npm run bench -- [flags]
@@ -70,6 +72,7 @@ const HELP = `Usage: npm run bench -- [flags]
   --unit-transforms L  transforms of the unit-test suite: babel, ts (${FULL.unitTransforms.join(',')})
   --unit-instruction-files N  files of the unit suite counted under valgrind (${FULL.unitInstructionFiles})
   --unit-instruction-tests N  tests of the one-file unit suite counted under valgrind (${FULL.unitInstructionTests})
+  --unit-instruction-rounds N valgrind counts of each case, their median taken (${FULL.unitInstructionRounds})
   --only LIST          sections to run: ${FULL.sections.join(',')} (all)
   --keep               keep bench/.work/ (generated suites, caches, profiles) afterwards
 `;
@@ -91,6 +94,7 @@ const NUMBERS = {
   '--unit-tests': 'unitTests',
   '--unit-instruction-files': 'unitInstructionFiles',
   '--unit-instruction-tests': 'unitInstructionTests',
+  '--unit-instruction-rounds': 'unitInstructionRounds',
 };
 const LISTS = {'--workers': 'workers', '--scaling-tests': 'scalingTests', '--scaling-calls': 'scalingCalls'};
 

@@ -233,11 +233,12 @@ function unitInstructionsSection(results) {
     .map(result => {
       const us = value => fixed(value / result.instructionsPerUs, 1);
       const millions = value => fixed(value / 1e6, 3);
-      const rows = result.rows.map(row => [`${plural(row.files, 'file')} × ${plural(row.tests, 'test')}`, row.config, fixed(row.instructions / 1e9, 3), fixed(row.cpuMs, 0)]);
+      const spread = row => (row.counts?.length > 1 ? ` (${fixed(Math.min(...row.counts) / 1e9, 3)}–${fixed(Math.max(...row.counts) / 1e9, 3)})` : '');
+      const rows = result.rows.map(row => [`${plural(row.files, 'file')} × ${plural(row.tests, 'test')}`, row.config, `${fixed(row.instructions / 1e9, 3)}${spread(row)}`, fixed(row.cpuMs, 0)]);
       return [
         `**${result.transform === 'ts' ? 'ts-jest' : 'babel-jest'}**, in band under \`valgrind --tool=cachegrind --cache-sim=no\`, after runs that filled Jest's cache; instructions turned into time at the plain ${result.tests}-test run's own rate outside valgrind (${fixed(result.instructionsPerUs / 1000, 2)} G/s).`,
         '',
-        table(['suite', 'configuration', 'instructions (G)', 'CPU outside valgrind (ms, median of 2)'], rows),
+        table(['suite', 'configuration', `instructions (G${result.rounds > 1 ? `, median of ${result.rounds} counts (range)` : ''})`, 'CPU outside valgrind (ms, median of 2)'], rows),
         '',
         table(
           ['added by the tracing', 'instructions (M)', 'time (µs)', 'target'],

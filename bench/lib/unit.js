@@ -34,7 +34,7 @@ async function unitSection({services, workDir, log, files, tests, pairs, workers
   return results;
 }
 
-async function unitInstructionsSection({services, workDir, log, files, tests, transforms}) {
+async function unitInstructionsSection({services, workDir, log, files, tests, rounds = 1, transforms}) {
   if (!hasValgrind()) return {skipped: 'valgrind is not installed'};
   const cache = join(workDir, 'cache', 'unit-instructions');
   rmSync(cache, {recursive: true, force: true});
@@ -63,11 +63,16 @@ async function unitInstructionsSection({services, workDir, log, files, tests, tr
         };
         const cpu = [];
         for (let round = 0; round < 3; round += 1) cpu.push((await runJest(run)).cpuMs); // the first also fills the transform cache
-        const out = join(cache, `cachegrind-${transform}-${shape.name}-${config.name}.out`);
-        await runJest({...run, wrapper: [...VALGRIND, `--cachegrind-out-file=${out}`]});
-        const instructions = summaryOf(readFileSync(out, 'utf8'));
-        log(`  unit instructions (${transform}), ${shape.files} × ${shape.tests}, ${config.key}: ${(instructions / 1e9).toFixed(3)} G, CPU ${median(cpu.slice(1)).toFixed(0)} ms outside valgrind`);
-        rows.push({shape: shape.name, files: shape.files, tests: shape.tests, config: config.name, instructions, cpuMs: median(cpu.slice(1))});
+        // Counts of one case move by up to 1–2 % between runs (V8's background compilation and collection): the median.
+        const counts = [];
+        for (let round = 0; round < rounds; round += 1) {
+          const out = join(cache, `cachegrind-${transform}-${shape.name}-${config.name}-${round}.out`);
+          await runJest({...run, wrapper: [...VALGRIND, `--cachegrind-out-file=${out}`]});
+          counts.push(summaryOf(readFileSync(out, 'utf8')));
+        }
+        const instructions = median(counts);
+        log(`  unit instructions (${transform}), ${shape.files} × ${shape.tests}, ${config.key}: ${(instructions / 1e9).toFixed(3)} G (${counts.map(count => (count / 1e9).toFixed(3)).join(', ')}), CPU ${median(cpu.slice(1)).toFixed(0)} ms outside valgrind`);
+        rows.push({shape: shape.name, files: shape.files, tests: shape.tests, config: config.name, instructions, counts, cpuMs: median(cpu.slice(1))});
         if (shape.name === 'tests' && config.name === 'plain') rate = instructions / median(cpu.slice(1)) / 1000; // per µs
       }
     }
@@ -80,6 +85,7 @@ async function unitInstructionsSection({services, workDir, log, files, tests, tr
       files,
       tests,
       rows,
+      rounds,
       instructionsPerUs: rate,
       plainPerTest: (of('tests', 'plain') - of('one', 'plain')) / (tests - 1),
       addedPerTest: perTest,
