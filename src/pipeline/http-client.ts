@@ -32,6 +32,9 @@ export interface HttpClientTracing {
   };
 }
 
+/** What makes the spans: a tracer, or the package's span records (src/pipeline/record-span.ts). */
+export type SpanStarter = Pick<Tracer, 'startSpan'>;
+
 /** The span of a request in flight, whether its response's head arrived, and whether its URL still lacks the port. */
 interface InFlight {
   span: Span;
@@ -53,7 +56,7 @@ let captured = {request: [] as string[], response: [] as string[]};
 let subscribed = false;
 
 /** Subscribes once per process; later calls are ignored (the pipeline is built once per worker). Returns the unsubscribe. */
-export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () => void {
+export function traceHttpClient(tracer: SpanStarter, options: HttpClientTracing): () => void {
   if (subscribed) return () => {};
   subscribed = true;
   const lowerCase = (names: string[]) => names.map(name => name.toLowerCase());
@@ -85,7 +88,7 @@ export function traceHttpClient(tracer: Tracer, options: HttpClientTracing): () 
   };
 }
 
-function started(tracer: Tracer, request: ClientRequest, hooks: HttpClientTracing['hooks']): void {
+function started(tracer: SpanStarter, request: ClientRequest, hooks: HttpClientTracing['hooks']): void {
   const parent = context.active();
   if (isTracingSuppressed(parent)) return;
   const method = request.method;

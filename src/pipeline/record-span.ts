@@ -1,6 +1,8 @@
 import {randomFillSync} from 'node:crypto';
 import {
+  context,
   diag,
+  SpanKind,
   SpanStatusCode,
   TraceFlags,
   trace,
@@ -12,9 +14,10 @@ import {
   type Link,
   type Span,
   type SpanContext,
-  type SpanKind,
+  type SpanOptions,
   type SpanStatus,
   type TimeInput,
+  type Tracer,
 } from '@opentelemetry/api';
 import {AddAttributeDecision, addHrTimes, cleanAttributes, cleanSimpleAttributes, hrTimeDuration, isTimeInput, maybeAddAttribute, millisToHrTime, timeInputToHrTime} from '@opentelemetry/core';
 import type {Resource} from '@opentelemetry/resources';
@@ -23,12 +26,13 @@ import type {InstrumentationScope} from '@opentelemetry/core';
 import {ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE, EVENT_EXCEPTION} from '../shared/semconv';
 
 /*
- * The package's own spans — test, hook and suite — as plain records. They go through the same span processors
- * (redaction, the span ledger, the export queues) and OpenTelemetry's serializers as the SDK's spans, and keep the
- * SDK's rules for what users write to them (attribute values checked, 128 attributes, events and links at most, an
- * ended span unchanged); they leave out what the package's own spans do not need: the sampler (made only where the
- * parent is sampled: roots, or a sampled upstream span; otherwise the SDK makes them), validating the attributes the
- * package itself sets, and per-span clock anchoring. User and instrumentation spans are still the SDK's.
+ * The package's own spans — test, hook and suite, and the `node:http` client spans (src/pipeline/http-client.ts) — as
+ * plain records. They go through the same span processors (redaction, the span ledger, the export queues) as the
+ * SDK's spans, and keep the SDK's rules for what users write to them (attribute values checked, 128 attributes,
+ * events and links at most, an ended span unchanged); they leave out what the package's own spans do not need: the
+ * sampler (made only where the parent is sampled: roots, or a sampled upstream span; otherwise the SDK makes them),
+ * validating the attributes the package itself sets, and per-span clock anchoring. User spans and other
+ * instrumentations' spans are still the SDK's.
  */
 
 const LIMITS = {
@@ -88,6 +92,19 @@ export class SpanMaker {
     for (const processor of this.options.processors) processor.onStart(span as unknown as Parameters<SpanProcessor['onStart']>[0], parent);
     return span;
   }
+}
+
+/**
+ * A tracer's `startSpan` for one of the package's own instrumentation scopes: span records where the parent is
+ * sampled (or there is none), the SDK's tracer otherwise (its non-recording span still carries the parent's context).
+ */
+export function recordingStarter(maker: SpanMaker, fallback: Tracer): Pick<Tracer, 'startSpan'> {
+  return {
+    startSpan(name: string, options: SpanOptions = {}, parent: Context = context.active()): Span {
+      if (options.root || options.links?.length || options.startTime !== undefined) return fallback.startSpan(name, options, parent);
+      return maker.start(name, options.kind ?? SpanKind.INTERNAL, options.attributes ?? {}, [], parent) ?? fallback.startSpan(name, options, parent);
+    },
+  };
 }
 
 export class RecordSpan implements Span, ReadableSpan {

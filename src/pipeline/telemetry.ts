@@ -18,7 +18,7 @@ import {runId} from '../shared/run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
 import {traceHttpClient} from './http-client';
 import {instrumentSandboxModules, type HookableInstrumentation} from './sandbox-modules';
-import {SpanMaker} from './record-span';
+import {recordingStarter, SpanMaker} from './record-span';
 import {openStore} from './store';
 import {loadUserInstrumentations} from './user-instrumentations';
 import {LocalSpans} from '../trace-assertions/local-spans';
@@ -166,7 +166,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
     );
   }
   trace.setGlobalTracerProvider(provider);
-  enableInstrumentations(config, provider, rootDir);
+  enableInstrumentations(config, provider, rootDir, new SpanMaker({resource, scope: {name: HTTP_TRACER_NAME}, processors}));
   ledger.reportAtExit();
   // Loaded only when used: the logs SDK costs nothing to a run that records console output as span events.
   const logPipeline = config.console === 'logs' ? (require('./logs') as typeof import('./logs')).createLogPipeline(config, resource, rootDir, TRACER_NAME) : undefined;
@@ -218,7 +218,7 @@ function describeTarget(name: ResolvedConfig['exporters'][number], config: Resol
   return name;
 }
 
-function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider, rootDir: string): void {
+function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider, rootDir: string, httpMaker: SpanMaker): void {
   // Instrumentations install their require hook as they are made.
   const hooks = requireHooks();
   const instrumentations: Instrumentation[] = [];
@@ -227,7 +227,8 @@ function enableInstrumentations(config: ResolvedConfig, provider: TracerProvider
   const responseHeaders = allowed(config.captureHeaders.response);
   if (config.http) {
     const {HttpInstrumentation} = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-    traceHttpClient(provider.getTracer(HTTP_TRACER_NAME), {
+    // The package's own spans: records, as the test spans are (src/pipeline/record-span.ts).
+    traceHttpClient(recordingStarter(httpMaker, provider.getTracer(HTTP_TRACER_NAME)), {
       requestHeaders,
       responseHeaders,
       ...(config.payloadLimit ? {hooks: httpPayloadHooks(config.payloadLimit)} : {}),
