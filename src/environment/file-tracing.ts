@@ -13,7 +13,7 @@ import {fetchRememberingBodies} from '../pipeline/payloads';
 import {SuiteRecorder} from './recorder';
 import {getPipeline, TRACER_NAME, type Pipeline} from '../pipeline/telemetry';
 import {createTestApi} from './test-api';
-import {tellDestination} from '../pipeline/destination';
+import {tellDestination, usesOurReporter} from '../pipeline/destination';
 import {markTraced} from '../pipeline/traced-files';
 import {BRIDGE_KEY, createBridge} from '../trace-assertions/bridge';
 
@@ -65,7 +65,9 @@ export class FileTracing {
     }
     safely('installing the test globals', () => this.installGlobals(sandbox));
     tracedSandboxes.add(sandbox);
-    safely('marking the file as traced', () => markTraced(context.testPath));
+    // Read only by the reporter, which names the files that ran on another environment: one file fewer per test file
+    // without it.
+    if (usesOurReporter(globalConfig.reporters)) safely('marking the file as traced', () => markTraced(context.testPath));
   }
 
   /** After the base environment's setup: Jest has put the test file's console in the sandbox by now. */

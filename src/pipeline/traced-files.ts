@@ -7,8 +7,9 @@ import {invocationId} from '../shared/run-id';
 
 /*
  * Which test files of this `jest` invocation had this environment, whichever Jest process ran them: a marker per file
- * in the invocation's temp folder (not the run id's, which CI may share between invocations). The reporter names the
- * others, so that a file on another environment (a docblock's, a project's) is not left untraced without a word.
+ * in the invocation's temp folder (not the run id's, which CI may share between invocations), made only when the run
+ * has this package's reporter. The reporter names the others, so that a file on another environment (a docblock's, a
+ * project's) is not left untraced without a word.
  */
 
 function markerOf(testPath: string, folder = tracedFolder()): string {
