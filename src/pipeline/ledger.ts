@@ -42,6 +42,11 @@ class Ledger<Item> {
     return lossLines(this.counts(), when, this.noun, this.one);
   }
 
+  /** Whether every destination has taken an export and refused none: the collector is known to answer. */
+  delivering(): boolean {
+    return this.destinations.length > 0 && this.destinations.every(({delivered, refused}) => delivered > 0 && refused === 0);
+  }
+
   /** Keeps the counts where a later process of the run finds them if this one is killed (spans only). */
   save(): void {}
 

@@ -14,7 +14,7 @@ import {unsupportedNodeWarning} from '../shared/node-support';
 import type {ConsoleRecord} from '../environment/console';
 import {isReceiverRequest} from '../run/receiver';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
-import {runId} from '../shared/run-id';
+import {isWorkerProcess, runId} from '../shared/run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
 import {traceHttpClient} from './http-client';
 import {instrumentSandboxModules, type HookableInstrumentation} from './sandbox-modules';
@@ -88,20 +88,21 @@ class WaitBudget {
  * still delivers it. Teardowns wait for their export instead when the run ends in a way that does not drain (the
  * caller says so: `--forceExit`, `--bail`, recycled workers), or when this export or the last one takes long (a
  * large file's, or a slow collector's, would otherwise outlive the time Jest gives a worker to exit); always within
- * the budget.
+ * the budget. Where `untilExit()` says so (a worker process whose collector answers), a teardown that need not wait
+ * starts no export at all: the spans go with a later file's, with the queue's own timer, or when the process's event
+ * loop empties once Jest has ended the worker (`beforeExit`), with the same keep-alive; each export request costs
+ * about as much as a small file's tracing.
  */
 function backgroundFlush(
   flushAll: () => Promise<unknown>,
   queued: () => number,
   budget: WaitBudget,
   saveCounts: () => void,
+  untilExit: () => boolean,
 ): Pipeline['release'] {
   let inFlight: Promise<void> | undefined;
   let lastWasSlow = false;
-  return async ({deadlineMillis, wait, keepAliveMillis}) => {
-    saveCounts();
-    if (inFlight) await budget.wait(inFlight, deadlineMillis);
-    const large = queued() > LARGE_EXPORT_SPANS;
+  const start = (keepAliveMillis: number): Promise<void> => {
     const run = async () => {
       const started = performance.now();
       try {
@@ -118,6 +119,28 @@ function backgroundFlush(
       if (inFlight === tracked) inFlight = undefined;
     });
     inFlight = tracked;
+    return tracked;
+  };
+  // A worker process's last spans leave when its event loop has nothing else to do: after Jest has ended it.
+  let exitKeepAliveMillis = 0;
+  let exitFlushes = 0;
+  let listening = false;
+  const atExit = () => {
+    if (queued() === 0 || exitFlushes >= 3) return;
+    exitFlushes += 1;
+    void start(exitKeepAliveMillis);
+  };
+  return async ({deadlineMillis, wait, keepAliveMillis}) => {
+    saveCounts();
+    if (inFlight) await budget.wait(inFlight, deadlineMillis);
+    const large = queued() > LARGE_EXPORT_SPANS;
+    if (!wait && !large && !lastWasSlow && untilExit()) {
+      exitKeepAliveMillis = keepAliveMillis;
+      if (!listening) process.on('beforeExit', atExit);
+      listening = true;
+      return;
+    }
+    const tracked = start(keepAliveMillis);
     if (wait || lastWasSlow || large) await budget.wait(tracked, deadlineMillis);
   };
 }
@@ -173,12 +196,17 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   // Not provider.forceFlush(): it holds a timer per processor that keeps the process alive for 30 s.
   const flushAll = () => Promise.all([...exporting.map(queue => queue.forceFlush()), logPipeline?.flush()]);
   const budget = new WaitBudget(config.otlp.timeoutMillis);
+  const worker = isWorkerProcess();
   return {
     tracer: provider.getTracer(TRACER_NAME),
     maker: new SpanMaker({resource, scope: {name: TRACER_NAME}, processors}),
     emitConsole: logPipeline?.emit,
     flush: deadlineMillis => budget.wait(flushAll(), deadlineMillis),
-    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save()),
+    // In a worker process whose destinations have taken its exports so far, a test file's spans wait for the next
+    // file's, the queue's timer (a second) or the process's end: one export request per second or per worker, not one
+    // per test file. The first file's go at its teardown, so a collector that fails is found, and said, during the
+    // run. In band the reporter may read them before the process ends, so each file's go at its teardown.
+    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save(), () => worker && ledger.delivering()),
     localSpans,
   };
 }
