@@ -1,4 +1,5 @@
 import {relative, sep} from 'node:path';
+import {isMainThread} from 'node:worker_threads';
 import {trace} from '@opentelemetry/api';
 import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment';
 import type {Circus} from '@jest/types';
@@ -15,6 +16,8 @@ import {getPipeline, TRACER_NAME, type Pipeline} from '../pipeline/telemetry';
 import {createTestApi} from './test-api';
 import {tellDestination, usesOurReporter} from '../pipeline/destination';
 import {markTraced} from '../pipeline/traced-files';
+import {RECEIVER_ENDPOINT_ENV} from '../run/receiver';
+import {isWorkerProcess} from '../shared/run-id';
 import {BRIDGE_KEY, createBridge} from '../trace-assertions/bridge';
 
 type Sandbox = Record<string, unknown> & {console?: unknown; process?: NodeJS.Process; fetch?: typeof fetch};
@@ -39,11 +42,13 @@ export class FileTracing {
   /** Whether teardown must wait for the file's export: the run may end without letting the worker drain. */
   private readonly waitForExport: boolean;
   private readonly keepAliveMillis: number;
+  private readonly mayWaitForExit: boolean;
 
   constructor(sandbox: Sandbox, jestConfig: JestEnvironmentConfig, context: EnvironmentContext) {
     const {projectConfig, globalConfig} = jestConfig;
     this.waitForExport = endsAbruptly(globalConfig);
     this.keepAliveMillis = exitGraceMillis(globalConfig) / 2;
+    this.mayWaitForExit = nothingReadsBeforeExit(globalConfig);
     this.config = loadConfig(projectConfig.testEnvironmentOptions);
     if (this.config.enabled) {
       safely('watching circus storages', watchCircusStorages);
@@ -98,7 +103,12 @@ export class FileTracing {
       safely('releasing the spans kept for trace assertions', () => this.pipeline?.localSpans?.stop());
       if (this.pipeline) {
         const deadlineMillis = this.config.flushTimeoutMillis;
-        await this.pipeline.release({deadlineMillis, wait: this.waitForExport, keepAliveMillis: Math.min(deadlineMillis, this.keepAliveMillis)});
+        await this.pipeline.release({
+          deadlineMillis,
+          wait: this.waitForExport,
+          keepAliveMillis: Math.min(deadlineMillis, this.keepAliveMillis),
+          mayWaitForExit: this.mayWaitForExit,
+        });
       }
     } catch (error) {
       warnOnce(`teardown failed: ${String(error)}`);
@@ -145,6 +155,19 @@ export class FileTracing {
     });
     Object.defineProperty(sandbox, BRIDGE_KEY, {configurable: true, enumerable: false, writable: false, value: bridge});
   }
+}
+
+/**
+ * Whether nothing of the run reads this process's spans before the process ends, so that they may leave with a later
+ * file's, or at its end. A worker process ends before Jest's main process goes on (its reporters, its global teardown).
+ * In band, Jest's own process runs the reporters and the global teardown after the last file (a global setup's teardown
+ * may stop the collector it started, or this package's receiver): there, only a run with neither a global setup or
+ * teardown nor this package's reporter.
+ */
+function nothingReadsBeforeExit(globalConfig: JestEnvironmentConfig['globalConfig']): boolean {
+  if (!isMainThread) return false;
+  if (isWorkerProcess()) return true;
+  return !globalConfig.globalSetup && !globalConfig.globalTeardown && !usesOurReporter(globalConfig.reporters) && !process.env[RECEIVER_ENDPOINT_ENV];
 }
 
 /**

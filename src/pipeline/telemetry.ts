@@ -14,7 +14,7 @@ import {unsupportedNodeWarning} from '../shared/node-support';
 import type {ConsoleRecord} from '../environment/console';
 import {isReceiverRequest} from '../run/receiver';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
-import {isWorkerProcess, runId} from '../shared/run-id';
+import {runId} from '../shared/run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
 import {traceHttpClient} from './http-client';
 import {instrumentSandboxModules, type HookableInstrumentation} from './sandbox-modules';
@@ -56,6 +56,11 @@ export interface ReleaseOptions {
   wait: boolean;
   /** The longest the export may keep the process alive after the teardown: less than Jest gives it to exit. */
   keepAliveMillis: number;
+  /**
+   * Nothing of the run reads the spans before this process ends: they may wait for later files' (a worker process; in
+   * band, a run without this package's reporter, receiver or a global teardown, which may stop a collector).
+   */
+  mayWaitForExit: boolean;
 }
 
 /** An export slower than this makes teardowns wait for their export again, as a slow collector needs. */
@@ -88,8 +93,8 @@ class WaitBudget {
  * still delivers it. Teardowns wait for their export instead when the run ends in a way that does not drain (the
  * caller says so: `--forceExit`, `--bail`, recycled workers), or when this export or the last one takes long (a
  * large file's, or a slow collector's, would otherwise outlive the time Jest gives a worker to exit); always within
- * the budget. Where `untilExit()` says so (a worker process whose collector answers), a teardown that need not wait
- * starts no export at all: the spans go with a later file's, with the queue's own timer, or when the process's event
+ * the budget. Where nothing reads the spans before the process ends (`mayWaitForExit`) and its collector has answered
+ * (`delivering()`), a teardown that need not wait starts no export at all: the spans go with a later file's, with the queue's own timer, or when the process's event
  * loop empties once Jest has ended the worker (`beforeExit`), with the same keep-alive; each export request costs
  * about as much as a small file's tracing.
  */
@@ -98,7 +103,7 @@ function backgroundFlush(
   queued: () => number,
   budget: WaitBudget,
   saveCounts: () => void,
-  untilExit: () => boolean,
+  delivering: () => boolean,
 ): Pipeline['release'] {
   let inFlight: Promise<void> | undefined;
   let lastWasSlow = false;
@@ -130,11 +135,11 @@ function backgroundFlush(
     exitFlushes += 1;
     void start(exitKeepAliveMillis);
   };
-  return async ({deadlineMillis, wait, keepAliveMillis}) => {
+  return async ({deadlineMillis, wait, keepAliveMillis, mayWaitForExit}) => {
     saveCounts();
     if (inFlight) await budget.wait(inFlight, deadlineMillis);
     const large = queued() > LARGE_EXPORT_SPANS;
-    if (!wait && !large && !lastWasSlow && untilExit()) {
+    if (mayWaitForExit && !wait && !large && !lastWasSlow && delivering()) {
       exitKeepAliveMillis = keepAliveMillis;
       if (!listening) process.on('beforeExit', atExit);
       listening = true;
@@ -196,17 +201,16 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   // Not provider.forceFlush(): it holds a timer per processor that keeps the process alive for 30 s.
   const flushAll = () => Promise.all([...exporting.map(queue => queue.forceFlush()), logPipeline?.flush()]);
   const budget = new WaitBudget(config.otlp.timeoutMillis);
-  const worker = isWorkerProcess();
   return {
     tracer: provider.getTracer(TRACER_NAME),
     maker: new SpanMaker({resource, scope: {name: TRACER_NAME}, processors}),
     emitConsole: logPipeline?.emit,
     flush: deadlineMillis => budget.wait(flushAll(), deadlineMillis),
-    // In a worker process whose destinations have taken its exports so far, a test file's spans wait for the next
-    // file's, the queue's timer (a second) or the process's end: one export request per second or per worker, not one
-    // per test file. The first file's go at its teardown, so a collector that fails is found, and said, during the
-    // run. In band the reporter may read them before the process ends, so each file's go at its teardown.
-    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save(), () => worker && ledger.delivering()),
+    // Where the destinations have taken this process's exports so far, a test file's spans may wait for the next
+    // file's, the queue's timer (a second) or the process's end: one export request per second or per process, not
+    // one per test file. The first file's go at its teardown, so a collector that fails is found, and said, during
+    // the run.
+    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save(), () => ledger.delivering()),
     localSpans,
   };
 }
