@@ -24,7 +24,7 @@ const COMBINATIONS = [
   {name: 'jest30-node26', jest: undefined, node: 'node26'},
   {name: 'jest29-node24', jest: 'jest29', node: 'node24'},
 ];
-const SUITES = ['__tests__/e2e/core.test.ts', '__tests__/e2e/stacks.test.ts', '__tests__/e2e/compat.test.ts', '__tests__/e2e/typescript.test.ts', '__tests__/e2e/payloads.test.ts', '__tests__/e2e/storages.test.ts', '__tests__/e2e/locations.test.ts'];
+const SUITES = ['__tests__/e2e/core.test.ts', '__tests__/e2e/stacks.test.ts', '__tests__/e2e/compat.test.ts', '__tests__/e2e/typescript.test.ts', '__tests__/e2e/payloads.test.ts', '__tests__/e2e/storages.test.ts', '__tests__/e2e/locations.test.ts', '__tests__/e2e/worker-footprint.test.ts'];
 
 function install(name) {
   const dir = join(matrixDir, name);
