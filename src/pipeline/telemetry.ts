@@ -95,8 +95,8 @@ class WaitBudget {
  * large file's, or a slow collector's, would otherwise outlive the time Jest gives a worker to exit); always within
  * the budget. Where nothing reads the spans before the process ends (`mayWaitForExit`) and its collector has answered
  * (`delivering()`), a teardown that need not wait starts no export at all: the spans go with a later file's, with the queue's own timer, or when the process's event
- * loop empties once Jest has ended the worker (`beforeExit`), with the same keep-alive; each export request costs
- * about as much as a small file's tracing.
+ * loop empties (`beforeExit`; for a worker, once Jest has ended it), with the same keep-alive: one request per second
+ * or per process instead of one per test file.
  */
 function backgroundFlush(
   flushAll: () => Promise<unknown>,
