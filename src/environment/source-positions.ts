@@ -44,7 +44,8 @@ export function watchSourceMapRegistry(): void {
     return;
   }
   const install = prototype?.install;
-  if (!prototype || typeof install !== 'function') return;
+  // Jest 29's @jest/source-map, where a project has it, has no SourceMapSupport class.
+  if (!prototype || typeof install !== 'function') return watchRetrieveSourceMap(createRequire(runner));
   prototype.install = function installNotingRegistry(this: unknown, ...args: unknown[]) {
     const sourceMaps = args[0];
     registry = sourceMaps instanceof Map ? sourceMaps : undefined;
