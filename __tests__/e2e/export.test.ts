@@ -119,13 +119,13 @@ test('a test that calls process.exit: the spans it could not export are counted,
   expect(run.stderr).toMatch(/\[jest-environment-otel\] 3 of 3 spans were not exported to http:\/\/127\.0\.0\.1:\d+\/v1\/traces: 3 still waiting for export when the process exited\./);
 });
 
-test.each([['--maxWorkers=2'], ['--runInBand']])('%s: a collector that answers takes each process’s spans in a few requests, not one per test file', async mode => {
-  const run = await runJest('many-files', {args: [mode], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+test('with two workers, a collector that answers takes each worker’s spans in a few requests, not one per test file', async () => {
+  const run = await runJest('many-files', {args: ['--maxWorkers=2'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
   expect(Object.values(outcomes(run.results))).toEqual(Array.from({length: 20}, () => 'passed'));
   expect(ourWarnings(run)).toEqual([]);
-  // Every test and suite span, once each: the last ones leave as each process ends.
+  // Every test and suite span, once each: the last ones leave as each worker ends.
   expect(testSpans(receiver.spans).map(span => span.name).sort()).toEqual(Array.from({length: 20}, (_, index) => `file ${String(index + 1).padStart(2, '0')} passes`));
   expect(receiver.spans).toHaveLength(40);
-  // Each process's first file, the queue's timer (once a second) and each process's end: far fewer than 20.
+  // Each worker's first file, the queue's timer (once a second) and each worker's end: far fewer than 20.
   expect(receiver.log.length).toBeLessThanOrEqual(10);
 });

@@ -56,10 +56,7 @@ export interface ReleaseOptions {
   wait: boolean;
   /** The longest the export may keep the process alive after the teardown: less than Jest gives it to exit. */
   keepAliveMillis: number;
-  /**
-   * Nothing of the run reads the spans before this process ends: they may wait for later files' (a worker process; in
-   * band, a run without this package's reporter, receiver or a global teardown, which may stop a collector).
-   */
+  /** Nothing of the run reads the spans before this process ends (a worker process): they may wait for later files'. */
   mayWaitForExit: boolean;
 }
 
