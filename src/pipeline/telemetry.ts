@@ -64,6 +64,11 @@ export interface ReleaseOptions {
 const SLOW_EXPORT_MILLIS = 100;
 /** A test file with more spans than one export request takes makes its teardown wait: its export takes a while. */
 const LARGE_EXPORT_SPANS = 2_048;
+/**
+ * The most spans a worker's teardown leaves for later: what is left when Jest ends the worker has only the keep-alive
+ * to leave in, so it is kept to the size of one small file's export.
+ */
+const DEFERRED_SPANS = 256;
 
 /**
  * What teardowns of one process may spend, in all, waiting for the collector: one export deadline. A collector that
@@ -136,7 +141,7 @@ function backgroundFlush(
     saveCounts();
     if (inFlight) await budget.wait(inFlight, deadlineMillis);
     const large = queued() > LARGE_EXPORT_SPANS;
-    if (mayWaitForExit && !wait && !large && !lastWasSlow && delivering()) {
+    if (mayWaitForExit && !wait && queued() <= DEFERRED_SPANS && !lastWasSlow && delivering()) {
       exitKeepAliveMillis = keepAliveMillis;
       if (!listening) process.on('beforeExit', atExit);
       listening = true;
