@@ -1,5 +1,4 @@
 import {relative, sep} from 'node:path';
-import {isMainThread} from 'node:worker_threads';
 import {trace} from '@opentelemetry/api';
 import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment';
 import type {Circus} from '@jest/types';
@@ -16,7 +15,6 @@ import {getPipeline, TRACER_NAME, type Pipeline} from '../pipeline/telemetry';
 import {createTestApi} from './test-api';
 import {tellDestination, usesOurReporter} from '../pipeline/destination';
 import {markTraced} from '../pipeline/traced-files';
-import {isWorkerProcess} from '../shared/run-id';
 import {BRIDGE_KEY, createBridge} from '../trace-assertions/bridge';
 
 type Sandbox = Record<string, unknown> & {console?: unknown; process?: NodeJS.Process; fetch?: typeof fetch};
@@ -41,13 +39,11 @@ export class FileTracing {
   /** Whether teardown must wait for the file's export: the run may end without letting the worker drain. */
   private readonly waitForExport: boolean;
   private readonly keepAliveMillis: number;
-  private readonly mayWaitForExit: boolean;
 
   constructor(sandbox: Sandbox, jestConfig: JestEnvironmentConfig, context: EnvironmentContext) {
     const {projectConfig, globalConfig} = jestConfig;
     this.waitForExport = endsAbruptly(globalConfig);
     this.keepAliveMillis = exitGraceMillis(globalConfig) / 2;
-    this.mayWaitForExit = nothingReadsBeforeExit();
     this.config = loadConfig(projectConfig.testEnvironmentOptions);
     if (this.config.enabled) {
       safely('watching circus storages', watchCircusStorages);
@@ -102,12 +98,7 @@ export class FileTracing {
       safely('releasing the spans kept for trace assertions', () => this.pipeline?.localSpans?.stop());
       if (this.pipeline) {
         const deadlineMillis = this.config.flushTimeoutMillis;
-        await this.pipeline.release({
-          deadlineMillis,
-          wait: this.waitForExport,
-          keepAliveMillis: Math.min(deadlineMillis, this.keepAliveMillis),
-          mayWaitForExit: this.mayWaitForExit,
-        });
+        await this.pipeline.release({deadlineMillis, wait: this.waitForExport, keepAliveMillis: Math.min(deadlineMillis, this.keepAliveMillis)});
       }
     } catch (error) {
       warnOnce(`teardown failed: ${String(error)}`);
@@ -154,16 +145,6 @@ export class FileTracing {
     });
     Object.defineProperty(sandbox, BRIDGE_KEY, {configurable: true, enumerable: false, writable: false, value: bridge});
   }
-}
-
-/**
- * Whether nothing of the run reads this process's spans before the process ends, so that they may leave with a later
- * file's, or at its end: a worker process, which Jest's main process waits for before it goes on (its reporters, its
- * global teardown). In band the last spans would have only the keep-alive after the run to leave in, and under load
- * that was measured too short (a loaded CI machine lost 81 of 97 spans), so each file's go at its teardown there.
- */
-function nothingReadsBeforeExit(): boolean {
-  return isMainThread && isWorkerProcess();
 }
 
 /**

@@ -14,7 +14,7 @@ import {unsupportedNodeWarning} from '../shared/node-support';
 import type {ConsoleRecord} from '../environment/console';
 import {isReceiverRequest} from '../run/receiver';
 import {RedactingSpanProcessor, isSecretHeader} from './redact';
-import {runId} from '../shared/run-id';
+import {isWorkerProcess, runId} from '../shared/run-id';
 import {fetchPayloadHooks, httpPayloadHooks} from './payloads';
 import {traceHttpClient} from './http-client';
 import {instrumentSandboxModules, type HookableInstrumentation} from './sandbox-modules';
@@ -56,8 +56,6 @@ export interface ReleaseOptions {
   wait: boolean;
   /** The longest the export may keep the process alive after the teardown: less than Jest gives it to exit. */
   keepAliveMillis: number;
-  /** Nothing of the run reads the spans before this process ends (a worker process): they may wait for later files'. */
-  mayWaitForExit: boolean;
 }
 
 /** An export slower than this makes teardowns wait for their export again, as a slow collector needs. */
@@ -95,10 +93,10 @@ class WaitBudget {
  * still delivers it. Teardowns wait for their export instead when the run ends in a way that does not drain (the
  * caller says so: `--forceExit`, `--bail`, recycled workers), or when this export or the last one takes long (a
  * large file's, or a slow collector's, would otherwise outlive the time Jest gives a worker to exit); always within
- * the budget. Where nothing reads the spans before the process ends (`mayWaitForExit`) and its collector has answered
- * (`delivering()`), a teardown that need not wait starts no export at all: the spans go with a later file's, with the queue's own timer, or when the process's event
- * loop empties (`beforeExit`; for a worker, once Jest has ended it), with the same keep-alive: one request per second
- * or per process instead of one per test file.
+ * the budget. Where `delivering()` says so (a worker process whose collector has answered), a teardown that need not
+ * wait starts no export at all: the spans go with a later file's, with the queue's own timer, or when the process's
+ * event loop empties once Jest has ended the worker (`beforeExit`), with the same keep-alive: one request per second
+ * or per worker instead of one per test file.
  */
 function backgroundFlush(
   flushAll: () => Promise<unknown>,
@@ -137,11 +135,11 @@ function backgroundFlush(
     exitFlushes += 1;
     void start(exitKeepAliveMillis);
   };
-  return async ({deadlineMillis, wait, keepAliveMillis, mayWaitForExit}) => {
+  return async ({deadlineMillis, wait, keepAliveMillis}) => {
     saveCounts();
     if (inFlight) await budget.wait(inFlight, deadlineMillis);
     const large = queued() > LARGE_EXPORT_SPANS;
-    if (mayWaitForExit && !wait && queued() <= DEFERRED_SPANS && !lastWasSlow && delivering()) {
+    if (!wait && queued() <= DEFERRED_SPANS && !lastWasSlow && delivering()) {
       exitKeepAliveMillis = keepAliveMillis;
       if (!listening) process.on('beforeExit', atExit);
       listening = true;
@@ -203,16 +201,17 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
   // Not provider.forceFlush(): it holds a timer per processor that keeps the process alive for 30 s.
   const flushAll = () => Promise.all([...exporting.map(queue => queue.forceFlush()), logPipeline?.flush()]);
   const budget = new WaitBudget(config.otlp.timeoutMillis);
+  const worker = isWorkerProcess();
   return {
     tracer: provider.getTracer(TRACER_NAME),
     maker: new SpanMaker({resource, scope: {name: TRACER_NAME}, processors}),
     emitConsole: logPipeline?.emit,
     flush: deadlineMillis => budget.wait(flushAll(), deadlineMillis),
-    // Where the destinations have taken this process's exports so far, a test file's spans may wait for the next
-    // file's, the queue's timer (a second) or the process's end: one export request per second or per process, not
-    // one per test file. The first file's go at its teardown, so a collector that fails is found, and said, during
-    // the run.
-    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save(), () => ledger.delivering()),
+    // In a worker process (Jest's main process waits for it before its reporters and global teardown) whose
+    // destinations have taken its exports so far, a test file's spans may wait for the next file's, the queue's timer
+    // or the worker's end. The first file's go at its teardown, so a collector that fails is found, and said, during
+    // the run. In band the last spans would have only the keep-alive after the run: a loaded machine lost them.
+    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save(), () => worker && ledger.delivering()),
     localSpans,
   };
 }
