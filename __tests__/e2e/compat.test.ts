@@ -1,5 +1,6 @@
 import {OtlpReceiver} from '../support/otlp-receiver';
 import {spawnSync} from 'node:child_process';
+import {createRequire} from 'node:module';
 import {JEST, NODE, outcomes, runJest} from '../support/run-jest';
 import {childrenOf, onlySpan, testSpans} from '../support/spans';
 
@@ -32,6 +33,16 @@ test('beside setupFiles, setupFilesAfterEnv, globalSetup, fake timers, jest.rese
   expect(onlySpan(childrenOf(receiver.spans, fake), 'inside a fake timer')).toBeDefined();
   const reset = onlySpan(tests, 'jest.resetModules() keeps @opentelemetry/api connected');
   expect(reset.attributes['seen.active.span']).toBe(reset.spanId);
+});
+
+test('the test realm is the running Jest’s own jest-environment-node, also where that is not the one this package came with', async () => {
+  // Plain Jest's default: the jest-environment-node of the Jest that runs (in the compatibility matrix, Jest 29's;
+  // `node` would be resolved from the project, where this package's own is installed).
+  const plain = await runJest('realm', {args: ['--runInBand', `--testEnvironment=${createRequire(JEST).resolve('jest-environment-node')}`]});
+  const run = await runJest('realm', {args: ['--runInBand'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+  expect(Object.keys(outcomes(plain.results))).toHaveLength(2);
+  expect(outcomes(run.results)).toEqual(outcomes(plain.results));
+  expect(testSpans(receiver.spans)).toHaveLength(2);
 });
 
 test('a native ESM test file (--experimental-vm-modules) sees the test span through its own import', async () => {

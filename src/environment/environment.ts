@@ -5,6 +5,7 @@ import {BASE_OPTION, loadEnvironment, resolveEnvironment} from './base-environme
 import {loadConfig} from '../shared/config';
 import {warnOnce} from '../shared/diag';
 import {FileTracing} from './file-tracing';
+import {runningNodeEnvironment} from './running-jest';
 
 /** A Jest environment class, as `testEnvironment` modules export them. */
 export type EnvironmentClass = new (config: JestEnvironmentConfig, context: EnvironmentContext) => JestEnvironment;
@@ -59,15 +60,15 @@ const tracedBases = new Map<string, EnvironmentClass>();
 const NODE_ENVIRONMENT = require.resolve('jest-environment-node');
 
 /**
- * The traced class for `testEnvironmentOptions.otel.baseEnvironment`, once per base file; undefined for the default
- * (jest-environment-node, which this class already is).
+ * The traced class for `testEnvironmentOptions.otel.baseEnvironment`, once per base file. Without one, the base is
+ * the jest-environment-node of the Jest that runs the tests, as plain Jest's would be (a project on Jest 29 gets Jest
+ * 29's, not the one this package was installed with); undefined where that is the one this class already extends.
  */
 function tracedBase(config: JestEnvironmentConfig): EnvironmentClass | undefined {
   const {rootDir, testEnvironmentOptions} = config.projectConfig;
   const name = loadConfig(testEnvironmentOptions).baseEnvironment;
-  if (!name) return undefined;
-  const file = resolveEnvironment(name, rootDir);
-  return file === NODE_ENVIRONMENT ? undefined : tracedOn(file, BASE_OPTION);
+  const file = name ? resolveEnvironment(name, rootDir) : runningNodeEnvironment();
+  return file === undefined || file === NODE_ENVIRONMENT ? undefined : tracedOn(file, name ? BASE_OPTION : 'jest-environment-node');
 }
 
 function tracedOn(file: string, option: string): EnvironmentClass {
@@ -89,8 +90,9 @@ export function tracedEnvironment(name: string, entry: string): EnvironmentClass
 
 /**
  * A Jest test environment that traces every test with OpenTelemetry: `testEnvironment: 'otel'`.
- * It is `jest-environment-node` with tracing, or the environment `testEnvironmentOptions.otel.baseEnvironment` names
- * with tracing; subclasses (which extend the Node one) must call `super` in `setup`, `teardown` and `handleTestEvent`.
+ * It is the running Jest's `jest-environment-node` with tracing, or the environment
+ * `testEnvironmentOptions.otel.baseEnvironment` names with tracing; subclasses (which extend the jest-environment-node
+ * this package was installed with) must call `super` in `setup`, `teardown` and `handleTestEvent`.
  */
 export default class OtelEnvironment extends withOtel(NodeEnvironment) {
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {basename} from 'node:path';
+import {requireFromRunningJest} from './running-jest';
 
 /*
  * Original positions of a few generated ones, read from the source map Jest wrote for the test file. Jest keeps, for
@@ -33,19 +34,18 @@ let watching = false;
 export function watchSourceMapRegistry(): void {
   if (watching) return;
   watching = true;
-  const runner = Object.keys(require.cache).find(path => /[\\/]jest-runner[\\/]build[\\/](?:index|testWorker)\.js$/.test(path));
-  if (!runner) return;
+  const fromRunner = requireFromRunningJest();
+  if (!fromRunner) return;
   let prototype: {install?: (...args: unknown[]) => unknown} | undefined;
-  const {createRequire} = require('node:module') as typeof import('node:module');
   try {
-    prototype = (createRequire(runner)('@jest/source-map') as {SourceMapSupport?: {prototype: typeof prototype}}).SourceMapSupport?.prototype;
+    prototype = (fromRunner('@jest/source-map') as {SourceMapSupport?: {prototype: typeof prototype}}).SourceMapSupport?.prototype;
   } catch {
-    watchRetrieveSourceMap(createRequire(runner));
+    watchRetrieveSourceMap(fromRunner);
     return;
   }
   const install = prototype?.install;
   // Jest 29's @jest/source-map, where a project has it, has no SourceMapSupport class.
-  if (!prototype || typeof install !== 'function') return watchRetrieveSourceMap(createRequire(runner));
+  if (!prototype || typeof install !== 'function') return watchRetrieveSourceMap(fromRunner);
   prototype.install = function installNotingRegistry(this: unknown, ...args: unknown[]) {
     const sourceMaps = args[0];
     registry = sourceMaps instanceof Map ? sourceMaps : undefined;
