@@ -18,6 +18,7 @@ const {receiverSection} = require('./lib/receiver-flood');
 const {renderReport} = require('./lib/report');
 const {measure} = require('./lib/scenario');
 const {closedPortUrl, startReceiver, startService} = require('./lib/services');
+const {jestBinary, useJest} = require('./lib/jest');
 const {generateSuite} = require('./lib/suite');
 const {unitInstructionsSection, unitSection} = require('./lib/unit');
 
@@ -33,11 +34,14 @@ function runScript(script, args) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
+  if (options.jest) useJest(options.jest);
   const started = Date.now();
   mkdirSync(WORK, {recursive: true});
   const services = {service: await startService(), receiver: await startReceiver(), closedUrl: await closedPortUrl()};
   const suites = join(WORK, 'suites');
-  const results = {options, machine: machine(), startedAt: new Date(started).toISOString(), build: {atStart: buildFingerprint()}};
+  const jestVersion = execFileSync(process.execPath, [jestBinary(), '--version'], {encoding: 'utf8'}).trim();
+  log(`jest ${jestVersion} (${jestBinary()})`);
+  const results = {options, jest: {bin: jestBinary(), version: jestVersion}, machine: machine(), startedAt: new Date(started).toISOString(), build: {atStart: buildFingerprint()}};
   const has = section => options.sections.includes(section);
   const common = {services, workDir: WORK, log};
   try {

@@ -73,6 +73,8 @@ const HELP = `Usage: npm run bench -- [flags]
   --unit-instruction-files N  files of the unit suite counted under valgrind (${FULL.unitInstructionFiles})
   --unit-instruction-tests N  tests of the one-file unit suite counted under valgrind (${FULL.unitInstructionTests})
   --unit-instruction-rounds N valgrind counts of each case, their median taken (${FULL.unitInstructionRounds})
+  --jest FILE          the jest/bin/jest.js to run, e.g. the matrix's Jest 29 (.matrix/jest29/node_modules/jest/bin/jest.js,
+                       after npm run matrix); babel-jest comes from beside it (the repository's Jest)
   --only LIST          sections to run: ${FULL.sections.join(',')} (all)
   --keep               keep bench/.work/ (generated suites, caches, profiles) afterwards
 `;
@@ -118,9 +120,15 @@ function parseArgs(argv) {
     else if (LISTS[flag]) options[LISTS[flag]] = value.split(',').map(item => positive(flag, item));
     else if (flag === '--only') options.sections = sections(value);
     else if (flag === '--unit-transforms') options.unitTransforms = transforms(value);
+    else if (flag === '--jest') options.jest = jestFile(value);
     else fail(`unknown flag ${flag}`);
   }
   return options;
+}
+
+function jestFile(value) {
+  if (!require('node:fs').existsSync(value)) fail(`--jest: ${value} does not exist; expected the path of a jest/bin/jest.js`);
+  return value;
 }
 
 function positive(flag, value) {

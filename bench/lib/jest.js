@@ -2,11 +2,11 @@
 
 const {spawn} = require('node:child_process');
 const {readFileSync, rmSync} = require('node:fs');
-const {dirname, join} = require('node:path');
+const {dirname, join, resolve} = require('node:path');
 const {sampleMemory} = require('./memory');
 
 /*
- * One real `jest` process on a generated suite: the repository's Jest, a given config and cache folder, `--ci`. Its
+ * One real `jest` process on a generated suite: the repository's Jest (or the one `--jest` names), a given config and cache folder, `--ci`. Its
  * wall time is measured from spawn to exit; its memory by sampling /proc; its CPU time (user + system, jest and its
  * workers) from what the kernel adds to this process's children's times when it is reaped, which depends less on
  * other load of a shared machine than wall time does. A run that does not pass every test throws: a benchmark of
@@ -14,6 +14,17 @@ const {sampleMemory} = require('./memory');
  */
 
 const JEST_BIN = join(__dirname, '..', '..', 'node_modules', 'jest', 'bin', 'jest.js');
+let jestBin = JEST_BIN;
+
+/** Runs every later jest process with the Jest of this `jest/bin/jest.js` (`--jest`), e.g. the matrix's Jest 29. */
+function useJest(bin) {
+  jestBin = resolve(bin);
+}
+
+/** The `jest/bin/jest.js` the bench runs. */
+function jestBinary() {
+  return jestBin;
+}
 
 /** The bench's own environment without any OTEL_*, JEST_* or CI variable that would change what is measured. */
 function cleanEnv(extra) {
@@ -49,7 +60,7 @@ async function runJest(run) {
   const output = join(dirname(run.cacheDirectory), `result-${process.pid}-${Date.now()}.json`);
   const args = [
     ...(run.nodeArgs ?? []),
-    JEST_BIN,
+    jestBin,
     '--ci',
     '--config', run.config,
     '--rootDir', run.rootDir,
@@ -83,4 +94,4 @@ async function runJest(run) {
   return {wallMs, cpuMs, peaks, warnings, stderr};
 }
 
-module.exports = {runJest, JEST_BIN};
+module.exports = {runJest, JEST_BIN, jestBinary, useJest};

@@ -1,7 +1,9 @@
 'use strict';
 
 const {mkdirSync, rmSync, writeFileSync} = require('node:fs');
+const {createRequire} = require('node:module');
 const {join} = require('node:path');
+const {jestBinary} = require('./jest');
 const {ENVIRONMENT, IGNORED} = require('./suite');
 
 /*
@@ -93,7 +95,7 @@ function config(environment, transform, environmentOptions) {
     transform:
       transform === 'ts'
         ? {'^.+\\.ts$': [require.resolve('ts-jest'), {tsconfig: {module: 'commonjs', target: 'es2022', sourceMap: true, esModuleInterop: true, isolatedModules: true}, diagnostics: false}]}
-        : {'^.+\\.js$': require.resolve('babel-jest')},
+        : {'^.+\\.js$': createRequire(jestBinary()).resolve('babel-jest')}, // the babel-jest of the Jest that runs
   };
   if (environmentOptions) options.testEnvironmentOptions = environmentOptions;
   return `module.exports = ${JSON.stringify(options, null, 2)};\n`;
