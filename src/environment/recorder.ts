@@ -1,6 +1,6 @@
 import {SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type Tracer} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
-import {ownerContext, restoreFn, wrapFn} from '../pipeline/context';
+import {functionSettled, ownerContext, restoreFn, wrapFn} from '../pipeline/context';
 import {cutOwnFrames} from './own-frames';
 import {RecordSpan, type SpanMaker} from '../pipeline/record-span';
 import {baseContext, topContext, upstreamLinks, type Upstream} from '../shared/upstream';
@@ -142,7 +142,11 @@ export class SuiteRecorder {
       case 'hook_success':
         this.endHook(event.hook, []);
         break;
+      case 'test_fn_success':
+        functionSettled(event.test);
+        break;
       case 'test_fn_failure':
+        functionSettled(event.test);
         cutOwnFrames(event.error);
         break;
       case 'hook_failure':
@@ -288,6 +292,7 @@ export class SuiteRecorder {
   }
 
   private endHook(hook: Circus.Hook, errors: unknown[]): void {
+    functionSettled(hook);
     restoreFn(hook);
     const span = this.spanByHook.get(hook);
     if (!span) return;

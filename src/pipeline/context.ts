@@ -1,3 +1,4 @@
+import {AsyncLocalStorage} from 'node:async_hooks';
 import {context, createContextKey, type Context, type Span} from '@opentelemetry/api';
 import {contextManager} from './context-manager';
 import {runningInStore} from './stack-frames';
@@ -53,6 +54,26 @@ interface HasFn {
 
 const originalFn = new WeakMap<object, AnyFn>();
 
+/*
+ * Where AsyncLocalStorage is built on async hooks (Node.js before 24), an enabled storage makes every promise of the
+ * process pay a hook when it is made and whenever its callbacks run, and circus's own dispatch of each event makes
+ * several. Jest 30's circus keeps a storage of its own enabled during each file, so its runs pay that anyway; on
+ * Jest 29 nothing else enables one, and ours, enabled by the first test and never disabled, made circus's work
+ * between and around every test function pay it: about 1.6 M instructions a test of 1 ms on Jest 29 (BENCHMARKS.md).
+ * So ours is enabled only while a test's or a hook's function runs: from the call of its wrapper until circus says
+ * it settled (its promise or `done`, its timeout). Its contexts are kept on the resources made while it was enabled;
+ * work a test left running that runs between functions sees no context until the next function starts. With async
+ * context frames (Node.js 24 and later) an enabled storage costs nothing per promise, and it is left enabled.
+ */
+const PAUSES = typeof (AsyncLocalStorage.prototype as {_propagate?: unknown})._propagate === 'function';
+/** The tests and hooks whose function is running. */
+const running = new Set<object>();
+
+/** Circus says the function of `holder` (a test or a hook) settled: with none left running, the storage pauses. */
+export function functionSettled(holder: object): void {
+  if (running.delete(holder) && running.size === 0) contextManager.storage.disable();
+}
+
 type Runner = (ctx: Context, fn: AnyFn, thisArg: unknown, args: unknown[]) => unknown;
 const runWithOurs: Runner = (ctx, fn, thisArg, args) => contextManager.with(ctx, fn, thisArg, ...args);
 const runWithRegistered: Runner = (ctx, fn, thisArg, args) => context.with(ctx, fn, thisArg, ...args);
@@ -84,7 +105,7 @@ export function wrapFn(holder: HasFn, ctx: Context | (() => Context)): void {
   // src/pipeline/stack-frames.ts); another SDK's is reached through the API.
   const wrapper =
     run === runWithOurs
-      ? runningInStore(contextManager.storage, ctx, fn)
+      ? runningInStore(contextManager.storage, ctx, fn, PAUSES ? () => running.add(holder) : undefined)
       : function (this: unknown, ...args: unknown[]) {
           return run(typeof ctx === 'function' ? ctx() : ctx, fn, this, args);
         };

@@ -17,17 +17,19 @@ interface Runs {
 
 /**
  * `fn` as a function that runs it, with the same `this` and arguments, in `store` (or the store `store()` returns
- * when it is called). `Reflect.apply` is no frame of its own: between Jest and `fn` the stack has the wrapper and the
- * storage's `run`.
+ * when it is called), after telling `started` (if given) that it runs. `Reflect.apply` is no frame of its own:
+ * between Jest and `fn` the stack has the wrapper and the storage's `run`.
  */
-export function runningInStore(storage: Runs, store: object | (() => object), fn: AnyFn): AnyFn {
+export function runningInStore(storage: Runs, store: object | (() => object), fn: AnyFn, started?: () => void): AnyFn {
   if (typeof store === 'function') {
     const current = store as () => object;
     return function (this: unknown, ...args: unknown[]) {
+      if (started) started();
       return storage.run(current(), Reflect.apply, fn, this, args);
     };
   }
   return function (this: unknown, ...args: unknown[]) {
+    if (started) started();
     return storage.run(store, Reflect.apply, fn, this, args);
   };
 }
