@@ -74,6 +74,17 @@ export function functionSettled(holder: object): void {
   if (running.delete(holder) && running.size === 0) contextManager.storage.disable();
 }
 
+/**
+ * Keeps the storage from pausing until the returned function is called: for the package's own work whose later
+ * steps rely on the context they started in (an export's requests, retries included, are not traced because of it).
+ */
+export function holdContext(): () => void {
+  if (!PAUSES) return () => {};
+  const token = {};
+  running.add(token);
+  return () => functionSettled(token);
+}
+
 type Runner = (ctx: Context, fn: AnyFn, thisArg: unknown, args: unknown[]) => unknown;
 const runWithOurs: Runner = (ctx, fn, thisArg, args) => contextManager.with(ctx, fn, thisArg, ...args);
 const runWithRegistered: Runner = (ctx, fn, thisArg, args) => context.with(ctx, fn, thisArg, ...args);

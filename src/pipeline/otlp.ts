@@ -4,6 +4,7 @@ import {gzipSync} from 'node:zlib';
 import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import {CollectorBreaker} from './breaker';
+import {holdContext} from './context';
 import type {OtlpTarget} from '../shared/config';
 import {invocationId} from '../shared/run-id';
 import {encodeTraceRequest} from './encode-protobuf';
@@ -69,9 +70,14 @@ export class OtlpHttpExporter<Item = ReadableSpan> {
   }
 
   export(spans: Item[], resultCallback: (result: ExportResult) => void): void {
+    // Called in a context that suppresses tracing: kept for the requests this export makes later.
+    const release = holdContext();
     const work = this.deliver(spans).then(resultCallback, error => resultCallback({code: ExportResultCode.FAILED, error}));
     this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    void work.finally(() => {
+      this.inFlight.delete(work);
+      release();
+    });
   }
 
   async forceFlush(): Promise<void> {
