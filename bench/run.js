@@ -18,7 +18,7 @@ const {receiverSection} = require('./lib/receiver-flood');
 const {renderReport} = require('./lib/report');
 const {measure} = require('./lib/scenario');
 const {closedPortUrl, startReceiver, startService} = require('./lib/services');
-const {jestBinary, useJest} = require('./lib/jest');
+const {JEST_BIN, jestBinary, useJest} = require('./lib/jest');
 const {generateSuite} = require('./lib/suite');
 const {unitInstructionsSection, unitSection} = require('./lib/unit');
 
@@ -41,7 +41,9 @@ async function main() {
   const suites = join(WORK, 'suites');
   const jestVersion = execFileSync(process.execPath, [jestBinary(), '--version'], {encoding: 'utf8'}).trim();
   log(`jest ${jestVersion} (${jestBinary()})`);
-  const results = {options, jest: {bin: jestBinary(), version: jestVersion}, machine: machine(), startedAt: new Date(started).toISOString(), build: {atStart: buildFingerprint()}};
+  // The Jest's own path only where it is not the repository's.
+  const jest = {version: jestVersion, bin: jestBinary() === JEST_BIN ? undefined : jestBinary()};
+  const results = {options, jest, machine: machine(), startedAt: new Date(started).toISOString(), build: {atStart: buildFingerprint()}};
   const has = section => options.sections.includes(section);
   const common = {services, workDir: WORK, log};
   try {

@@ -1,5 +1,7 @@
 'use strict';
 
+const {existsSync} = require('node:fs');
+
 /*
  * Command-line flags of `npm run bench -- …`. Every flag has a default that gives the full run; `--quick` swaps in
  * smaller defaults for a short run (flags given explicitly still win).
@@ -127,7 +129,7 @@ function parseArgs(argv) {
 }
 
 function jestFile(value) {
-  if (!require('node:fs').existsSync(value)) fail(`--jest: ${value} does not exist; expected the path of a jest/bin/jest.js`);
+  if (!existsSync(value)) fail(`--jest: ${value} does not exist; expected the path of a jest/bin/jest.js`);
   return value;
 }
 

@@ -286,7 +286,7 @@ function renderReport(results) {
   const parts = [
     `## Results of ${results.startedAt}`,
     '',
-    `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node}; Jest ${results.jest ? `${results.jest.version}${results.jest.bin.includes('.matrix') ? ` (${results.jest.bin})` : ''}` : m.jest}; jest-environment-otel ${m.package}; ` +
+    `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node}; Jest ${results.jest?.version ?? m.jest}${results.jest?.bin ? ` (${results.jest.bin})` : ''}; jest-environment-otel ${m.package}; ` +
       `@opentelemetry/api ${m.otel.api}, sdk-trace ${m.otel.sdkTrace}, instrumentation-http ${m.otel.instrumentationHttp}, instrumentation-undici ${m.otel.instrumentationUndici}, otlp-transformer ${m.otel.otlpTransformer}. ` +
       `Flags: \`${JSON.stringify(results.options)}\`. Whole run: ${results.durationS} s. build/ fingerprint ${results.build.atStart}` +
       (results.build.atEnd === results.build.atStart ? ' (unchanged during the run).' : `, **rebuilt during the run** (now ${results.build.atEnd}): runs may have measured different code.`),

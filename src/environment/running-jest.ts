@@ -20,8 +20,8 @@ export function requireFromRunningJest(): NodeJS.Require | undefined {
 let nodeEnvironment: string | null | undefined;
 
 /**
- * The file of the running Jest's jest-environment-node: the environment that Jest runs by default and for
- * `testEnvironment: 'node'`. Undefined where it cannot be found from the running Jest.
+ * The file of the running Jest's jest-environment-node: the environment Jest runs when no `testEnvironment` is set
+ * (`'node'` is looked up from the project first). Undefined where it cannot be found from the running Jest.
  */
 export function runningNodeEnvironment(): string | undefined {
   if (nodeEnvironment === undefined) {
