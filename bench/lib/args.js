@@ -26,8 +26,10 @@ const FULL = {
   unitFiles: 40,
   unitTests: 25,
   unitTransforms: ['babel', 'ts'],
-  unitInstructionFiles: 10,
-  unitInstructionTests: 100,
+  // A file of 100 tests does not resolve a per-test cost below plain Jest's own spread (about 0.3 M a test), and a
+  // process's first ten files run cold: 1,000 tests and 100 files do (BENCHMARKS.md).
+  unitInstructionFiles: 100,
+  unitInstructionTests: 1000,
   unitInstructionRounds: 3,
   sections: ['unit', 'unit-instructions', 'suite', 'ablation', 'scaling', 'big', 'micro', 'profile', 'instructions', 'receiver'],
 };
@@ -48,6 +50,8 @@ const QUICK = {
   receiverPairs: 1,
   unitFiles: 24,
   unitTransforms: ['babel'],
+  unitInstructionFiles: 10,
+  unitInstructionTests: 100,
   unitInstructionRounds: 1,
 };
 
