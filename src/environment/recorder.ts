@@ -1,6 +1,6 @@
 import {SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type Tracer} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
-import {functionSettled, ownerContext, restoreFn, wrapFn} from '../pipeline/context';
+import {functionSettled, ownerContext, restoreFn, spanContext, wrapFn} from '../pipeline/context';
 import {cutOwnFrames} from './own-frames';
 import {RecordSpan, type SpanMaker} from '../pipeline/record-span';
 import {baseContext, topContext, upstreamLinks, type Upstream} from '../shared/upstream';
@@ -200,7 +200,7 @@ export class SuiteRecorder {
       span = this.startTestSpan(test);
       this.startedEarly.add(test);
     }
-    return ownerContext(trace.setSpan(this.base, span), span, span);
+    return spanContext(this.base, span, span, span);
   }
 
   private startTest(test: Circus.TestEntry): void {
@@ -211,7 +211,7 @@ export class SuiteRecorder {
     }
     this.endOpenTest(test);
     const span = this.startTestSpan(test);
-    wrapFn(test, ownerContext(trace.setSpan(this.base, span), span, span));
+    wrapFn(test, spanContext(this.base, span, span, span));
   }
 
   private startTestSpan(test: Circus.TestEntry): Span {
@@ -268,11 +268,11 @@ export class SuiteRecorder {
     const isEach = hook.type === 'beforeEach' || hook.type === 'afterEach';
     const testSpan = isEach && test ? this.spanByTest.get(test) : undefined;
     const parentSpan = testSpan ?? this.suiteSpan;
-    const parent = trace.setSpan(this.base, parentSpan);
+    const parent = spanContext(this.base, parentSpan);
     const attributes = testSpan && test ? {...shape.attributes, [ATTR_TEST_CASE_NAME]: this.nameByTest.get(test) ?? testFullName(test)} : {...shape.attributes};
     const span = this.startSpan(shape.name, attributes, [], parent);
     this.spanByHook.set(hook, span);
-    wrapFn(hook, ownerContext(trace.setSpan(parent, span), span, testSpan));
+    wrapFn(hook, spanContext(this.base, span, span, testSpan));
   }
 
   /** The hook's span name and shared attributes; undefined for Jest's own hook, which is not traced. */

@@ -1,5 +1,5 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
-import {context, createContextKey, type Context, type Span} from '@opentelemetry/api';
+import {context, createContextKey, trace, type Context, type Span} from '@opentelemetry/api';
 import {contextManager} from './context-manager';
 import {runningInStore} from './stack-frames';
 
@@ -36,6 +36,63 @@ const TEST_SPAN = createContextKey('jest-environment-otel test span');
 export function ownerContext(parent: Context, owner: Span, test: Span | undefined): Context {
   const withOwner = parent.setValue(OWNER_SPAN, owner);
   return test ? withOwner.setValue(TEST_SPAN, test) : withOwner;
+}
+
+/** The API's key of the active span (`trace.setSpan` writes it): read off a context that records what is set on it. */
+const SPAN_KEY: symbol = (() => {
+  let key: symbol | undefined;
+  const probe: Context = {
+    getValue: () => undefined,
+    setValue: (written: symbol) => ((key = written), probe),
+    deleteValue: () => probe,
+  };
+  trace.setSpan(probe, trace.wrapSpanContext({traceId: '', spanId: '', traceFlags: 0}));
+  return key ?? Symbol('unused');
+})();
+
+/**
+ * `parent` with `span` active and, where given, the owner and test spans set: the context each test and hook runs in,
+ * as one object instead of a copy of `parent`'s values per key set. What derives a context from it (a user's span,
+ * an HTTP call's) gets OpenTelemetry's own, made once.
+ */
+class SpanContextOf implements Context {
+  private derived: Context | undefined;
+
+  constructor(
+    private readonly parent: Context,
+    private readonly span: Span,
+    private readonly owner: Span | undefined,
+    private readonly test: Span | undefined,
+  ) {}
+
+  getValue(key: symbol): unknown {
+    if (key === SPAN_KEY) return this.span;
+    if (key === OWNER_SPAN && this.owner) return this.owner;
+    if (key === TEST_SPAN && this.test) return this.test;
+    return this.parent.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return this.general().setValue(key, value);
+  }
+
+  deleteValue(key: symbol): Context {
+    return this.general().deleteValue(key);
+  }
+
+  private general(): Context {
+    if (!this.derived) {
+      const withSpan = trace.setSpan(this.parent, this.span);
+      const withOwner = this.owner ? withSpan.setValue(OWNER_SPAN, this.owner) : withSpan;
+      this.derived = this.test ? withOwner.setValue(TEST_SPAN, this.test) : withOwner;
+    }
+    return this.derived;
+  }
+}
+
+/** `parent` with `span` active, and the owner and test spans (for console output and `otelTest`) where given. */
+export function spanContext(parent: Context, span: Span, owner?: Span, test?: Span): Context {
+  return new SpanContextOf(parent, span, owner, test);
 }
 
 export function activeOwnerSpan(): Span | undefined {

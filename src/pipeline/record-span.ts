@@ -44,21 +44,29 @@ const LIMITS = {
   attributePerLinkCountLimit: 128,
 };
 
-/** Random span and trace ids from a pool of random bytes, refilled when used up. */
-const pool = Buffer.alloc(4096);
-let offset = pool.length;
+/**
+ * Random span and trace ids, cut from a pool of random bytes kept as hex (one conversion per 256 span ids instead of
+ * one per id), refilled when used up.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let hexPool = '';
+let offset = POOL_BYTES;
+const ZERO_SPAN_ID = '0'.repeat(16);
+const ZERO_TRACE_ID = '0'.repeat(32);
 
 function randomHex(bytes: number): string {
   for (;;) {
-    if (offset + bytes > pool.length) {
+    if (offset + bytes > POOL_BYTES) {
       randomFillSync(pool);
+      hexPool = pool.toString('hex');
       offset = 0;
     }
-    const start = offset;
+    const start = offset * 2;
     offset += bytes;
-    const hex = pool.toString('hex', start, start + bytes);
+    const hex = hexPool.slice(start, start + bytes * 2);
     // All zeros is an invalid id.
-    if (!/^0+$/.test(hex)) return hex;
+    if (hex !== (bytes === 8 ? ZERO_SPAN_ID : bytes === 16 ? ZERO_TRACE_ID : '0'.repeat(bytes * 2))) return hex;
   }
 }
 
