@@ -63,11 +63,14 @@ async function unitInstructionsSection({services, workDir, log, files, tests, ro
         };
         const cpu = [];
         for (let round = 0; round < 3; round += 1) cpu.push((await runJest(run)).cpuMs); // the first also fills the transform cache
-        // Counts of one case move by up to 1–2 % between runs (V8's background compilation and collection): the median.
+        // Counted with V8's background threads off (`--single-threaded`: compilation and collection on the main thread,
+        // in the same order every run): with them, counts of the 1,000-test file moved by up to 8 % between runs
+        // (valgrind runs one thread at a time, so how much work they did depended on scheduling); without, by 0.5 %.
+        // The median of the rounds.
         const counts = [];
         for (let round = 0; round < rounds; round += 1) {
           const out = join(cache, `cachegrind-${transform}-${shape.name}-${config.name}-${round}.out`);
-          await runJest({...run, wrapper: [...VALGRIND, `--cachegrind-out-file=${out}`]});
+          await runJest({...run, nodeArgs: ['--single-threaded'], wrapper: [...VALGRIND, `--cachegrind-out-file=${out}`]});
           counts.push(summaryOf(readFileSync(out, 'utf8')));
         }
         const instructions = median(counts);
