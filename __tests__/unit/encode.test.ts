@@ -3,8 +3,9 @@ import {context, createTraceState, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace
 import {resourceFromAttributes} from '@opentelemetry/resources';
 import {InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan} from '@opentelemetry/sdk-trace';
 import protobuf from 'protobufjs';
-import {encodeTraceRequest} from '../../src/pipeline/encode-protobuf';
-import {encodeTraceRequestJson} from '../../src/pipeline/encode-json';
+import {encodeSpan, encodeTraceRequest} from '../../src/pipeline/encode-protobuf';
+import {encodeSpanJson, encodeTraceRequestJson, encodeTraceRequestJsonBytes} from '../../src/pipeline/encode-json';
+import {EncodedSpan} from '../../src/pipeline/encoded-span';
 import {traceSerializers} from '../../src/pipeline/serializers';
 import {SpanMaker} from '../../src/pipeline/record-span';
 import {fromRequest} from '../../src/shared/store-read';
@@ -173,6 +174,17 @@ describe('the OTLP encoders', () => {
       {key: 'down', value: {doubleValue: '-Infinity'}},
     ]);
     expect(decoded(encodeTraceRequest([odd]))).toEqual(decoded(traceSerializers().ProtobufTraceSerializer.serializeRequest([odd])!));
+  });
+
+  it('write the same request from spans encoded when they ended as from the spans, each encoding its own way', () => {
+    // Every other span encoded already, as an export queue with an encoder holds them: grouping and order stay.
+    const mixed = (encode: (span: ReadableSpan) => Uint8Array) =>
+      spans.map((span, index) => (index % 2 === 0 ? new EncodedSpan(encode(span), span.resource, span.instrumentationScope) : span)) as ReadableSpan[];
+    expect(Buffer.from(encodeTraceRequest(mixed(encodeSpan)))).toEqual(Buffer.from(encodeTraceRequest(spans)));
+    expect(encodeTraceRequestJson(mixed(encodeSpanJson))).toBe(encodeTraceRequestJson(spans));
+    const line = encodeTraceRequestJsonBytes(mixed(encodeSpanJson), true);
+    expect(line.toString('utf8')).toBe(`${encodeTraceRequestJson(spans)}\n`);
+    expect(decoded(encodeTraceRequest(mixed(encodeSpan)))).toEqual(decoded(traceSerializers().ProtobufTraceSerializer.serializeRequest(spans)!));
   });
 
   it('write an empty request for an empty batch', () => {

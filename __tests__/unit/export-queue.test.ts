@@ -66,3 +66,25 @@ test('an exporter that throws settles the flush instead of rejecting it', async 
   end(3);
   await expect(queue.forceFlush()).resolves.toBeUndefined();
 });
+
+test('with an encoder, each span is queued as its bytes from the moment it ends; a span the encoder fails on is queued as it is', async () => {
+  const exporter = new HeldExporter();
+  const encoded: string[] = [];
+  const queue = new ExportQueue(exporter, {maxQueueSize: 10_000, maxExportBatchSize: 100, scheduledDelayMillis: 60_000}, span => {
+    if (span.name === 'unencodable') throw new Error('cannot encode');
+    encoded.push(span.name);
+    return Buffer.from(span.name);
+  });
+  const tracer = new TracerProvider({spanProcessors: [queue]}).getTracer('unit-test');
+  tracer.startSpan('first').end();
+  // Encoded when it ended, not at the export.
+  expect(encoded).toEqual(['first']);
+  tracer.startSpan('unencodable').end();
+  tracer.startSpan('last').end();
+  const flushed = queue.forceFlush();
+  const [batch] = exporter.batches as unknown as Array<Array<{bytes?: Uint8Array; name?: string; resource: unknown; instrumentationScope: {name: string}}>>;
+  expect(batch.map(item => (item.bytes ? Buffer.from(item.bytes).toString() : `raw ${item.name}`))).toEqual(['first', 'raw unencodable', 'last']);
+  expect(batch.every(item => item.resource !== undefined && item.instrumentationScope.name === 'unit-test')).toBe(true);
+  exporter.answerAll();
+  await flushed;
+});

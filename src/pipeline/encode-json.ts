@@ -1,12 +1,14 @@
 import type {AttributeValue, Attributes, HrTime, Link} from '@opentelemetry/api';
 import type {ReadableSpan, TimedEvent} from '@opentelemetry/sdk-trace';
 import {groupSpans, type Scope} from './encode-protobuf';
+import {isEncoded, type QueuedSpan} from './encoded-span';
 
 /*
  * A batch of spans as one OTLP/JSON ExportTraceServiceRequest (the OTLP specification's JSON: hex trace and span ids,
  * 64-bit integers — times and intValue — as decimal strings, enums as integers, lowerCamelCase names), written as
- * one string, without the transformer's intermediate objects and without encoding the line to bytes and back. The
- * fields and their presence are the transformer's; the unit test compares the two.
+ * UTF-8, without the transformer's intermediate objects: each span's text is made on its own (when it ends, by
+ * `encodeSpanJson`, or at the export), so that only short strings are flattened into bytes, and the line is those
+ * bytes put together. The fields and their presence are the transformer's; the unit test compares the two.
  */
 
 /** Nanoseconds as a decimal string, exact without BigInt for normalized times. */
@@ -104,8 +106,19 @@ function scope(sc: Scope): string {
   return out + '}';
 }
 
-/** One ExportTraceServiceRequest of every span of the batch, as one line of JSON (no newline). */
-export function encodeTraceRequestJson(spans: readonly ReadableSpan[]): string {
+const COMMA = Buffer.from(',');
+
+/** One span's OTLP/JSON text as UTF-8, for `encodeTraceRequestJsonBytes` to copy in. */
+export function encodeSpanJson(s: ReadableSpan): Uint8Array {
+  return Buffer.from(span(s));
+}
+
+/**
+ * One ExportTraceServiceRequest of every span of the batch — spans, and spans `encodeSpanJson` wrote already — as one
+ * line of JSON in UTF-8, followed by a newline when `newline` says so (a line of the store's file).
+ */
+export function encodeTraceRequestJsonBytes(spans: readonly QueuedSpan[], newline = false): Buffer {
+  const parts: Uint8Array[] = [];
   let out = '{"resourceSpans":[';
   let firstResource = true;
   for (const [resource, byScope] of groupSpans(spans)) {
@@ -117,10 +130,21 @@ export function encodeTraceRequestJson(spans: readonly ReadableSpan[]): string {
     for (const [sc, list] of byScope) {
       out += `${firstScope ? '' : ','}{"scope":${scope(sc)},"spans":[`;
       firstScope = false;
-      for (let i = 0; i < list.length; i++) out += (i === 0 ? '' : ',') + span(list[i]);
-      out += `]${sc.schemaUrl !== undefined ? `,"schemaUrl":${JSON.stringify(sc.schemaUrl)}` : ''}}`;
+      parts.push(Buffer.from(out));
+      for (let i = 0; i < list.length; i++) {
+        if (i > 0) parts.push(COMMA);
+        const item = list[i];
+        parts.push(isEncoded(item) ? item.bytes : encodeSpanJson(item));
+      }
+      out = `]${sc.schemaUrl !== undefined ? `,"schemaUrl":${JSON.stringify(sc.schemaUrl)}` : ''}}`;
     }
     out += `]${schemaUrl}}`;
   }
-  return out + ']}';
+  parts.push(Buffer.from(out + (newline ? ']}\n' : ']}')));
+  return Buffer.concat(parts);
+}
+
+/** The same request as a string (no newline). */
+export function encodeTraceRequestJson(spans: readonly QueuedSpan[]): string {
+  return encodeTraceRequestJsonBytes(spans).toString('utf8');
 }

@@ -2,6 +2,7 @@ import type {AttributeValue, Attributes, HrTime, Link, SpanContext} from '@opent
 import type {InstrumentationScope} from '@opentelemetry/core';
 import type {Resource} from '@opentelemetry/resources';
 import type {ReadableSpan, TimedEvent} from '@opentelemetry/sdk-trace';
+import {isEncoded, type QueuedSpan} from './encoded-span';
 
 /*
  * A batch of spans — the package's span records and the SDK's spans alike — as one OTLP ExportTraceServiceRequest
@@ -15,8 +16,8 @@ import type {ReadableSpan, TimedEvent} from '@opentelemetry/sdk-trace';
 export type Scope = InstrumentationScope & {attributes?: Attributes; droppedAttributesCount?: number};
 
 /** Spans grouped as OTLP groups them: by resource, then by instrumentation scope (both by identity), in order. */
-export function groupSpans(spans: readonly ReadableSpan[]): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
-  const byResource = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
+export function groupSpans<S extends Pick<ReadableSpan, 'resource' | 'instrumentationScope'>>(spans: readonly S[]): Map<Resource, Map<InstrumentationScope, S[]>> {
+  const byResource = new Map<Resource, Map<InstrumentationScope, S[]>>();
   for (const span of spans) {
     let byScope = byResource.get(span.resource);
     if (!byScope) byResource.set(span.resource, (byScope = new Map()));
@@ -43,8 +44,12 @@ const MAX_INT64 = 2 ** 63;
 let lastSize = 16 * 1024;
 
 class Writer {
-  buf = Buffer.allocUnsafe(lastSize + (lastSize >>> 2));
+  buf: Buffer;
   pos = 0;
+
+  constructor(size = lastSize + (lastSize >>> 2)) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
 
   ensure(size: number): void {
     if (this.pos + size <= this.buf.length) return;
@@ -132,6 +137,13 @@ class Writer {
     this.varint(bytes);
     this.ensure(bytes);
     this.pos += this.buf.write(value, this.pos, bytes, 'utf8');
+  }
+
+  /** Bytes written as they are (a field encoded already). */
+  raw(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.buf.set(value, this.pos);
+    this.pos += value.length;
   }
 
   bytes(value: Uint8Array): void {
@@ -326,8 +338,19 @@ function writeScope(w: Writer, scope: Scope): void {
   w.close(at);
 }
 
-/** One ExportTraceServiceRequest of every span of the batch. */
-export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
+/** One span as a request holds it (ScopeSpans' field 2, tag and length included), for `encodeTraceRequest` to copy in. */
+let spanWriter: Writer | undefined;
+
+export function encodeSpan(span: ReadableSpan): Uint8Array {
+  const w = (spanWriter ??= new Writer(4096));
+  w.pos = 0;
+  writeSpan(w, span);
+  // Small: Buffer.from copies it into Node's pool of small buffers.
+  return Buffer.from(w.buf.subarray(0, w.pos));
+}
+
+/** One ExportTraceServiceRequest of every span of the batch: spans, and spans `encodeSpan` wrote already. */
+export function encodeTraceRequest(spans: readonly QueuedSpan[]): Uint8Array {
   const w = new Writer();
   for (const [resource, byScope] of groupSpans(spans)) {
     const resourceSpans = w.open(1);
@@ -337,7 +360,10 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
     for (const [scope, list] of byScope) {
       const scopeSpans = w.open(2);
       writeScope(w, scope);
-      for (const span of list) writeSpan(w, span);
+      for (const span of list) {
+        if (isEncoded(span)) w.raw(span.bytes);
+        else writeSpan(w, span);
+      }
       if (scope.schemaUrl) {
         w.byte(tag(3, LEN));
         w.string(scope.schemaUrl);

@@ -1,13 +1,15 @@
 import {context, TraceFlags} from '@opentelemetry/api';
 import {suppressTracing} from '@opentelemetry/core';
 import type {ReadableSpan, SpanExporter, SpanProcessor} from '@opentelemetry/sdk-trace';
+import {EncodedSpan, type QueuedSpan, type SpanEncoder} from './encoded-span';
 
 /*
  * Batches ended spans for one exporter, as BatchSpanProcessor does, without its one flaw for test runs: it holds a
  * timer that keeps the process alive for `exportTimeoutMillis` while an export is unanswered, so a hanging collector
  * kept every worker (and Jest itself, in band) alive past the run. Here nothing keeps the process alive: the
  * exporter's own deadline ends every export, and whoever waits for a flush bounds the wait itself (src/pipeline/telemetry.ts).
- * Spans that cannot be queued are not exported; the span ledger counts them.
+ * Spans that cannot be queued are not exported; the span ledger counts them. Where the exporter has an encoder of
+ * its own (the store's, OTLP's), a span is kept encoded from the moment it ends (src/pipeline/encoded-span.ts).
  */
 
 export interface ExportQueueOptions {
@@ -18,7 +20,7 @@ export interface ExportQueueOptions {
 }
 
 export class ExportQueue implements SpanProcessor {
-  private queue: ReadableSpan[] = [];
+  private queue: QueuedSpan[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   /** The export started because a batch filled up: one at a time, like BatchSpanProcessor's. */
   private filling: Promise<void> | undefined;
@@ -27,6 +29,8 @@ export class ExportQueue implements SpanProcessor {
   constructor(
     private readonly exporter: SpanExporter,
     private readonly options: ExportQueueOptions,
+    /** Encodes each span as it ends, as the exporter's requests hold it; a span it fails on is queued as it is. */
+    private readonly encode?: SpanEncoder,
   ) {}
 
   /** Spans ended and not yet handed to the exporter. */
@@ -39,9 +43,17 @@ export class ExportQueue implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     if (this.queue.length >= this.options.maxQueueSize) return;
-    this.queue.push(span);
+    this.queue.push(this.encode ? this.encoded(span) : span);
     if (this.queue.length >= this.options.maxExportBatchSize) this.exportFullBatch();
     else this.timer ??= setTimeout(() => this.scheduledFlush(), this.options.scheduledDelayMillis).unref();
+  }
+
+  private encoded(span: ReadableSpan): QueuedSpan {
+    try {
+      return new EncodedSpan(this.encode!(span), span.resource, span.instrumentationScope);
+    } catch {
+      return span;
+    }
   }
 
   /** Exports every queued span and settles when every export of this queue has been answered. Never rejects. */
@@ -79,7 +91,8 @@ export class ExportQueue implements SpanProcessor {
       // The export's own requests are not traced.
       context.with(suppressTracing(context.active()), () => {
         try {
-          this.exporter.export(spans, () => resolve());
+          // Its exporter's encoder made the encoded ones: its serializer writes them as they are.
+          this.exporter.export(spans as ReadableSpan[], () => resolve());
         } catch {
           resolve();
         }

@@ -8,6 +8,7 @@ import {holdContext} from './context';
 import type {OtlpTarget} from '../shared/config';
 import {invocationId} from '../shared/run-id';
 import {encodeTraceRequest} from './encode-protobuf';
+import {isEncoded, type QueuedSpan} from './encoded-span';
 import {traceSerializers} from './serializers';
 
 /*
@@ -39,11 +40,13 @@ type Attempt =
 /** Serializes a batch to an OTLP protobuf request body. */
 export type Serialize<Item> = (items: Item[]) => Uint8Array | undefined;
 
-const serializeSpans: Serialize<ReadableSpan> = spans => {
+const serializeSpans: Serialize<QueuedSpan> = spans => {
   try {
     return encodeTraceRequest(spans);
-  } catch {
-    return traceSerializers().ProtobufTraceSerializer.serializeRequest(spans);
+  } catch (error) {
+    // OpenTelemetry's serializer cannot write the spans encoded already.
+    if (spans.some(isEncoded)) throw error;
+    return traceSerializers().ProtobufTraceSerializer.serializeRequest(spans as ReadableSpan[]);
   }
 };
 

@@ -4,7 +4,8 @@ import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import {errorText, tellOncePerRun, warnOnce} from '../shared/diag';
 import {makeDirectory} from '../shared/make-directory';
-import {encodeTraceRequestJson} from './encode-json';
+import {encodeTraceRequestJsonBytes} from './encode-json';
+import {isEncoded, type QueuedSpan} from './encoded-span';
 import {traceSerializers} from './serializers';
 
 /*
@@ -25,16 +26,30 @@ export function runFolder(dir: string, run: string): string {
 }
 
 /** Serializes a batch to one OTLP/JSON request, as text or its UTF-8 bytes. */
+/** A batch as one line of the store's file: its text or its bytes, with or without the newline. */
 export type SerializeJson<Item> = (items: Item[]) => string | Uint8Array | undefined;
 
-/** The package's own encoder (src/pipeline/encode-json.ts); OpenTelemetry's serializer only if it fails. */
-const spansToJson: SerializeJson<ReadableSpan> = spans => {
+const NEWLINE = 0x0a;
+
+/**
+ * The package's own encoder (src/pipeline/encode-json.ts), newline included; OpenTelemetry's serializer only if it
+ * fails on a batch of spans none of which was encoded already (it could not write those).
+ */
+const spansToJson: SerializeJson<QueuedSpan> = spans => {
   try {
-    return encodeTraceRequestJson(spans);
-  } catch {
-    return traceSerializers().JsonTraceSerializer.serializeRequest(spans);
+    return encodeTraceRequestJsonBytes(spans, true);
+  } catch (error) {
+    if (spans.some(isEncoded)) throw error;
+    return traceSerializers().JsonTraceSerializer.serializeRequest(spans as ReadableSpan[]);
   }
 };
+
+/** The line as bytes, ending in one newline. */
+function asLine(request: string | Uint8Array): Uint8Array {
+  if (typeof request === 'string') return Buffer.from(`${request}\n`);
+  if (request.length > 0 && request[request.length - 1] === NEWLINE) return request;
+  return Buffer.concat([request, Buffer.of(NEWLINE)]);
+}
 
 /** Spans by default; log records with their own serializer into their own file (`worker-<pid>-logs.jsonl`). */
 export class StoreExporter<Item = ReadableSpan> {
@@ -54,11 +69,10 @@ export class StoreExporter<Item = ReadableSpan> {
   }
 
   export(spans: Item[], resultCallback: (result: ExportResult) => void): void {
-    let line: string;
+    let line: Uint8Array;
     try {
       this.prepare();
-      const request = this.serialize(spans)!;
-      line = (typeof request === 'string' ? request : Buffer.from(request).toString('utf8')) + '\n';
+      line = asLine(this.serialize(spans)!);
     } catch (error) {
       const message = `${errorText(error)} (set testEnvironmentOptions.otel.storeDir to a writable folder)`;
       resultCallback({code: ExportResultCode.FAILED, error: new Error(message)});

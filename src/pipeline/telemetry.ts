@@ -9,6 +9,8 @@ import {contextManager} from './context-manager';
 import {useContextManager} from './context';
 import {warnOnce} from '../shared/diag';
 import {ExportQueue} from './export-queue';
+import {encodeSpanJson} from './encode-json';
+import type {SpanEncoder} from './encoded-span';
 import {SpanLedger} from './ledger';
 import {unsupportedNodeWarning} from '../shared/node-support';
 import type {ConsoleRecord} from '../environment/console';
@@ -169,12 +171,16 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
     const exporter = createExporter(name, config, rootDir);
     if (!exporter) continue;
     exporting.push(
-      new ExportQueue(ledger.track(exporter, describeTarget(name, config, rootDir)), {
-        // Spans pile up only while a test blocks the event loop; this holds a test file of 100,000 spans.
-        maxQueueSize: 131_072,
-        maxExportBatchSize: 2_048,
-        scheduledDelayMillis: 1_000,
-      }),
+      new ExportQueue(
+        ledger.track(exporter, describeTarget(name, config, rootDir)),
+        {
+          // Spans pile up only while a test blocks the event loop; this holds a test file of 100,000 spans.
+          maxQueueSize: 131_072,
+          maxExportBatchSize: 2_048,
+          scheduledDelayMillis: 1_000,
+        },
+        spanEncoder(name),
+      ),
     );
   }
   const resource = resourceFromAttributes({
@@ -243,6 +249,13 @@ function createExporter(name: ResolvedConfig['exporters'][number], config: Resol
   // Loaded only when used, like the protobuf serializer it loads on its first export.
   const {OtlpHttpExporter} = require('./otlp') as typeof import('./otlp');
   return new OtlpHttpExporter(config.otlp, config.otlp.compression);
+}
+
+/** The encoder of a destination whose requests take spans encoded as they end (src/pipeline/encoded-span.ts). */
+function spanEncoder(name: ResolvedConfig['exporters'][number]): SpanEncoder | undefined {
+  if (name === 'store') return encodeSpanJson;
+  if (name === 'otlp') return (require('./encode-protobuf') as typeof import('./encode-protobuf')).encodeSpan;
+  return undefined;
 }
 
 function describeTarget(name: ResolvedConfig['exporters'][number], config: ResolvedConfig, rootDir: string): string {
