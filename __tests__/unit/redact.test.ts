@@ -102,6 +102,23 @@ describe('RedactingSpanProcessor in a real pipeline', () => {
     });
   });
 
+  test('the strings of an array are redacted as a string would be: a describe path naming a URL with credentials', () => {
+    const attributes = exportOne({
+      'jest.describe.path': ['GET https://bob:hunter2@api.example.com/v1', 'with ?token=t1', 'plain title'],
+      'jest.test.title': 'GET https://bob:hunter2@api.example.com/v1',
+    });
+    expect(attributes['jest.describe.path']).toEqual([`GET https://${REDACTED}:${REDACTED}@api.example.com/v1`, `with ?token=${REDACTED}`, 'plain title']);
+    expect(attributes['jest.test.title']).toBe(`GET https://${REDACTED}:${REDACTED}@api.example.com/v1`);
+    expect(JSON.stringify(attributes)).not.toContain('hunter2');
+  });
+
+  test('a span named after a URL with credentials is renamed without them', () => {
+    const tracing = memoryTracing([new RedactingSpanProcessor()]);
+    tracing.tracer.startSpan('checkout GET https://bob:hunter2@api.example.com/v1 answers 200').end();
+    tracing.tracer.startSpan('signs in as bob@example.com').end();
+    expect(tracing.spans().map(span => span.name)).toEqual([`checkout GET https://${REDACTED}:${REDACTED}@api.example.com/v1 answers 200`, 'signs in as bob@example.com']);
+  });
+
   test('extra query parameter names are redacted too, case-insensitively', () => {
     const attributes = exportOne({'url.full': 'https://example.com/?Ticket=s&page=1', 'url.query': 'TICKET=s'}, ['ticket']);
     expect(attributes['url.full']).toBe(`https://example.com/?Ticket=${REDACTED}&page=1`);

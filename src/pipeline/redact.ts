@@ -61,6 +61,7 @@ export const SECRET_QUERY_PARAMS: readonly string[] = [
 
 const HEADER_ATTRIBUTE = /^(?:http\.(?:request|response)\.header\.)(.+)$/;
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+const EMBEDDED_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
 
 export function isSecretHeader(name: string, extra: readonly string[] = []): boolean {
   const lower = name.toLowerCase();
@@ -74,6 +75,8 @@ export function redactUrl(value: string, secretParams: ReadonlySet<string>): str
     // Up to the last `@` before the path, as URL parsers split it: a password may contain `@`.
     result = result.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${REDACTED}:${REDACTED}@`);
   }
+  // A URL inside a text (a test named after the request it makes): its user information ends at the first blank.
+  if (result.includes('://')) result = result.replace(EMBEDDED_USERINFO, `$1${REDACTED}:${REDACTED}@`);
   const hash = result.indexOf('#');
   const beforeHash = hash === -1 ? result : result.slice(0, hash);
   // A fragment can carry parameters too (OAuth implicit flow: #access_token=…).
@@ -126,7 +129,22 @@ function redactValue(key: string, value: string, secretParams: ReadonlySet<strin
 export function redactAttribute(key: string, value: unknown, secretParams: ReadonlySet<string>, extraHeaders: readonly string[] = []): unknown {
   const header = key.startsWith('http.') ? HEADER_ATTRIBUTE.exec(key) : null;
   if (header && isSecretHeader(header[1].replace(/_/g, '-'), extraHeaders)) return REDACTED;
-  return typeof value === 'string' ? redactValue(key, value, secretParams) : value;
+  if (typeof value === 'string') return redactValue(key, value, secretParams);
+  return Array.isArray(value) ? redactArray(key, value, secretParams) : value;
+}
+
+/** An array's strings redacted as its key's string would be (a describe path's titles, a list of URLs); the array itself when none changes. */
+function redactArray(key: string, values: readonly unknown[], secretParams: ReadonlySet<string>): readonly unknown[] {
+  let redacted: unknown[] | undefined;
+  for (let index = 0; index < values.length; index += 1) {
+    const value = values[index];
+    if (typeof value !== 'string') continue;
+    const replaced = redactValue(key, value, secretParams);
+    if (replaced === value) continue;
+    redacted ??= [...values];
+    redacted[index] = replaced;
+  }
+  return redacted ?? values;
 }
 
 /** The secret query parameter names: the built-in ones and `extra`, lower case. */
@@ -148,11 +166,17 @@ export class RedactingSpanProcessor implements SpanProcessor {
 
   // Runs at the end of every span: no array per attribute, and the header pattern only for keys that can match it.
   onEnding(span: Span): void {
+    // A test's span is named after the test: a URL with credentials in a test's name is redacted there too.
+    const name = span.name;
+    if (name.includes('@') || name.includes('?') || name.includes('#')) {
+      const redacted = redactUrl(name, this.secretParams);
+      if (redacted !== name) span.updateName(redacted);
+    }
     const attributes = span.attributes;
     for (const key in attributes) {
       const value = attributes[key];
       const redacted = redactAttribute(key, value, this.secretParams, this.extraHeaders);
-      if (redacted !== value) span.setAttribute(key, redacted as string);
+      if (redacted !== value) span.setAttribute(key, redacted as string | string[]);
     }
   }
 
