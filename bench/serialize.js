@@ -19,8 +19,8 @@ const {resourceFromAttributes} = require('@opentelemetry/resources');
 
 const build = join(__dirname, '..', 'build', 'pipeline');
 const {SpanMaker} = require(join(build, 'record-span.js'));
-const {encodeTraceRequest} = require(join(build, 'encode-protobuf.js'));
-const {encodeTraceRequestJson} = require(join(build, 'encode-json.js'));
+const {encodeSpan, encodeTraceRequest} = require(join(build, 'encode-protobuf.js'));
+const {encodeSpanJson, encodeTraceRequestJsonBytes} = require(join(build, 'encode-json.js'));
 const {traceSerializers} = require(join(build, 'serializers.js'));
 
 const flag = (name, fallback) => {
@@ -94,7 +94,10 @@ const cases = [
   ['protobuf, OpenTelemetry serializer', spans => ProtobufTraceSerializer.serializeRequest(spans), out => out.length],
   ['protobuf, own encoder', spans => encodeTraceRequest(spans), out => out.length],
   ['JSON line, OpenTelemetry serializer (bytes, then the text the store appends)', spans => Buffer.from(JsonTraceSerializer.serializeRequest(spans)).toString('utf8'), out => Buffer.byteLength(out)],
-  ['JSON line, own encoder', spans => encodeTraceRequestJson(spans), out => Buffer.byteLength(out)],
+  ['JSON line, own encoder (the bytes the store appends)', spans => encodeTraceRequestJsonBytes(spans, true), out => out.length],
+  // What an export queue with an encoder does instead: each span encoded as it ends, the request put together later.
+  ['protobuf, own encoder, each span as it ends', spans => spans.map(encodeSpan), out => out.reduce((sum, bytes) => sum + bytes.length, 0)],
+  ['JSON, own encoder, each span as it ends', spans => spans.map(encodeSpanJson), out => out.reduce((sum, bytes) => sum + bytes.length, 0)],
   ['own protobuf encoder + gzip (level 6, the default)', gzipped(6), out => out.length],
   ['own protobuf encoder + gzip level 1', gzipped(1), out => out.length],
 ];
