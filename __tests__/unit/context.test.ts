@@ -1,7 +1,7 @@
 import vm from 'node:vm';
 import {ROOT_CONTEXT, context, trace, type Span} from '@opentelemetry/api';
 import {AsyncLocalStorageContextManager} from '@opentelemetry/context-async-hooks';
-import {activeOwnerSpan, activeTestSpan, ownerContext, restoreFn, shareApiRegistry, useContextManager, wrapFn} from '../../src/pipeline/context';
+import {activeOwnerSpan, activeTestSpan, restoreFn, shareApiRegistry, spanContext as withSpans, useContextManager, wrapFn} from '../../src/pipeline/context';
 import {contextManager} from '../../src/pipeline/context-manager';
 
 const API_REGISTRY = Symbol.for('opentelemetry.js.api.1');
@@ -110,10 +110,10 @@ describe('wrapFn and restoreFn', () => {
     expect(factory).toHaveBeenCalledTimes(2);
   });
 
-  test('owner and test spans of ownerContext are visible inside the wrapped function', () => {
+  test('owner and test spans of the context a test runs in are visible inside the wrapped function', () => {
     const owner = fakeSpan('00000000000000c1');
     const holder = {fn: () => [activeOwnerSpan(), activeTestSpan()]};
-    wrapFn(holder, ownerContext(spanContext, owner, testSpan));
+    wrapFn(holder, withSpans(ROOT_CONTEXT, testSpan, owner, testSpan));
     expect(holder.fn()).toEqual([owner, testSpan]);
     expect(activeOwnerSpan()).toBeUndefined();
   });

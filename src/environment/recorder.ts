@@ -1,6 +1,6 @@
-import {SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type Tracer} from '@opentelemetry/api';
+import {SpanKind, SpanStatusCode, type Attributes, type Context, type Link, type Span, type Tracer} from '@opentelemetry/api';
 import type {Circus} from '@jest/types';
-import {functionSettled, ownerContext, restoreFn, spanContext, wrapFn} from '../pipeline/context';
+import {functionSettled, restoreFn, spanContext, wrapFn} from '../pipeline/context';
 import {cutOwnFrames} from './own-frames';
 import {RecordSpan, type SpanMaker} from '../pipeline/record-span';
 import {baseContext, topContext, upstreamLinks, type Upstream} from '../shared/upstream';
@@ -91,7 +91,7 @@ export class SuiteRecorder {
     this.suiteAttributes = {...suite.commonAttributes, [ATTR_TEST_SUITE_NAME]: suite.suiteName};
     this.base = baseContext(suite.upstream);
     this.suiteSpan = this.startTopSpan(suite.suiteName, {...this.suiteAttributes}, []);
-    this.suiteContext = ownerContext(trace.setSpan(this.base, this.suiteSpan), this.suiteSpan, undefined);
+    this.suiteContext = spanContext(this.base, this.suiteSpan, this.suiteSpan);
   }
 
   /** The span that owns work done outside any test or hook (module scope of the test file). */

@@ -33,11 +33,6 @@ const OWNER_SPAN = createContextKey('jest-environment-otel owner span');
 /** The span of the running test, for the test API (`otelTest`) even inside user spans. */
 const TEST_SPAN = createContextKey('jest-environment-otel test span');
 
-export function ownerContext(parent: Context, owner: Span, test: Span | undefined): Context {
-  const withOwner = parent.setValue(OWNER_SPAN, owner);
-  return test ? withOwner.setValue(TEST_SPAN, test) : withOwner;
-}
-
 /** The API's key of the active span (`trace.setSpan` writes it): read off a context that records what is set on it. */
 const SPAN_KEY: symbol = (() => {
   let key: symbol | undefined;

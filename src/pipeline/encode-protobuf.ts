@@ -338,9 +338,10 @@ function writeScope(w: Writer, scope: Scope): void {
   w.close(at);
 }
 
-/** One span as a request holds it (ScopeSpans' field 2, tag and length included), for `encodeTraceRequest` to copy in. */
+/** The writer `encodeSpan` reuses: one span at a time. */
 let spanWriter: Writer | undefined;
 
+/** One span as a request holds it (ScopeSpans' field 2, tag and length included), for `encodeTraceRequest` to copy in. */
 export function encodeSpan(span: ReadableSpan): Uint8Array {
   const w = (spanWriter ??= new Writer(4096));
   w.pos = 0;

@@ -65,8 +65,8 @@ function randomHex(bytes: number): string {
     const start = offset * 2;
     offset += bytes;
     const hex = hexPool.slice(start, start + bytes * 2);
-    // All zeros is an invalid id.
-    if (hex !== (bytes === 8 ? ZERO_SPAN_ID : bytes === 16 ? ZERO_TRACE_ID : '0'.repeat(bytes * 2))) return hex;
+    // All zeros is an invalid id (span ids are 8 bytes, trace ids 16).
+    if (hex !== ZERO_SPAN_ID && hex !== ZERO_TRACE_ID) return hex;
   }
 }
 

@@ -121,8 +121,12 @@ const BODY_ATTRIBUTES = new Set<string>([ATTR_HTTP_REQUEST_BODY_CONTENT, ATTR_HT
 function redactValue(key: string, value: string, secretParams: ReadonlySet<string>): string {
   if (BODY_ATTRIBUTES.has(key)) return redactBody(value, secretParams);
   if (key === 'url.query') return redactQuery(value, secretParams);
-  if (value.includes('?') || value.includes('@') || value.includes('#')) return redactUrl(value, secretParams);
-  return value;
+  return redactText(value, secretParams);
+}
+
+/** A text that may hold a URL (an attribute's value, a span's name): credentials and secret parameters redacted. */
+function redactText(value: string, secretParams: ReadonlySet<string>): string {
+  return value.includes('?') || value.includes('@') || value.includes('#') ? redactUrl(value, secretParams) : value;
 }
 
 /** An attribute's value with its secrets replaced (the value itself when it holds none). */
@@ -167,11 +171,8 @@ export class RedactingSpanProcessor implements SpanProcessor {
   // Runs at the end of every span: no array per attribute, and the header pattern only for keys that can match it.
   onEnding(span: Span): void {
     // A test's span is named after the test: a URL with credentials in a test's name is redacted there too.
-    const name = span.name;
-    if (name.includes('@') || name.includes('?') || name.includes('#')) {
-      const redacted = redactUrl(name, this.secretParams);
-      if (redacted !== name) span.updateName(redacted);
-    }
+    const name = redactText(span.name, this.secretParams);
+    if (name !== span.name) span.updateName(name);
     const attributes = span.attributes;
     for (const key in attributes) {
       const value = attributes[key];

@@ -25,7 +25,6 @@ export function runFolder(dir: string, run: string): string {
   return join(dir, RUNS_FOLDER, run);
 }
 
-/** Serializes a batch to one OTLP/JSON request, as text or its UTF-8 bytes. */
 /** A batch as one line of the store's file: its text or its bytes, with or without the newline. */
 export type SerializeJson<Item> = (items: Item[]) => string | Uint8Array | undefined;
 

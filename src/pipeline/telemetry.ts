@@ -10,6 +10,7 @@ import {useContextManager} from './context';
 import {warnOnce} from '../shared/diag';
 import {ExportQueue} from './export-queue';
 import {encodeSpanJson} from './encode-json';
+import {encodeSpan} from './encode-protobuf';
 import type {SpanEncoder} from './encoded-span';
 import {SpanLedger} from './ledger';
 import {unsupportedNodeWarning} from '../shared/node-support';
@@ -254,7 +255,7 @@ function createExporter(name: ResolvedConfig['exporters'][number], config: Resol
 /** The encoder of a destination whose requests take spans encoded as they end (src/pipeline/encoded-span.ts). */
 function spanEncoder(name: ResolvedConfig['exporters'][number]): SpanEncoder | undefined {
   if (name === 'store') return encodeSpanJson;
-  if (name === 'otlp') return (require('./encode-protobuf') as typeof import('./encode-protobuf')).encodeSpan;
+  if (name === 'otlp') return encodeSpan;
   return undefined;
 }
 
