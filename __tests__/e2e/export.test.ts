@@ -119,6 +119,20 @@ test('a test that calls process.exit: the spans it could not export are counted,
   expect(run.stderr).toMatch(/\[jest-environment-otel\] 3 of 3 spans were not exported to http:\/\/127\.0\.0\.1:\d+\/v1\/traces: 3 still waiting for export when the process exited\./);
 });
 
+test('a worker’s last export that takes longer than half of Jest’s exit grace still arrives, and the worker exits in time', async () => {
+  // A worker's first files leave at their teardowns, one file (a suite and a test span) a request, answered at once;
+  // its later files' spans leave together when Jest ends it, and that answer takes 1.3 s of the 2 s Jest gives a
+  // worker to exit.
+  receiver.otherwise = spans => (spans.length > 2 ? {delayMs: 1_300} : undefined);
+  const config = JSON.stringify({testEnvironment: 'otel', workerGracefulExitTimeout: 2_000, testMatch: ['**/file-0?.test.js']});
+  const run = await runJest('many-files', {args: ['--maxWorkers=2', '--config', config], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
+  expect(Object.values(outcomes(run.results))).toEqual(Array.from({length: 9}, () => 'passed'));
+  expect(ourWarnings(run)).toEqual([]);
+  expect(run.stderr).not.toContain('failed to exit gracefully');
+  expect(testSpans(receiver.spans).map(span => span.name).sort()).toEqual(Array.from({length: 9}, (_, index) => `file 0${index + 1} passes`));
+  expect(receiver.spans).toHaveLength(18);
+});
+
 test('with two workers, a collector that answers takes each worker’s spans in a few requests, not one per test file', async () => {
   const run = await runJest('many-files', {args: ['--maxWorkers=2'], env: {OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url}});
   expect(Object.values(outcomes(run.results))).toEqual(Array.from({length: 20}, () => 'passed'));

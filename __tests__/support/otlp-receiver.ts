@@ -56,6 +56,8 @@ export type Fault = {status: number; retryAfter?: string} | {reset: true} | {del
 export class OtlpReceiver {
   /** Faults to inject, one per incoming request, in order; once used up, requests are accepted. */
   readonly faults: Fault[] = [];
+  /** The fault of each trace request, by the spans it carries, once `faults` are used up (undefined: accepted). */
+  otherwise: ((spans: ReceivedSpan[]) => Fault | undefined) | undefined;
   /** Every request as it arrived, with the fault it got (undefined: accepted). */
   readonly log: Array<{at: number; fault: Fault | undefined; body: Buffer}> = [];
   readonly spans: ReceivedSpan[] = [];
@@ -87,7 +89,7 @@ export class OtlpReceiver {
           response.end();
           return;
         }
-        const fault = this.faults.shift();
+        const fault = this.faults.length > 0 ? this.faults.shift() : this.otherwise && request.url !== '/v1/logs' ? this.otherwise(decodeRequest(chunks, request)) : undefined;
         this.log.push({at: Date.now(), fault, body: Buffer.concat(chunks)});
         if (fault && 'reset' in fault) {
           request.socket.destroy();
@@ -130,6 +132,7 @@ export class OtlpReceiver {
 
   clear(): void {
     this.faults.length = 0;
+    this.otherwise = undefined;
     this.log.length = 0;
     this.spans.length = 0;
     this.logs.length = 0;
@@ -142,6 +145,15 @@ export class OtlpReceiver {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>(resolve => server.close(() => resolve()));
+  }
+}
+
+function decodeRequest(chunks: Buffer[], request: IncomingMessage): ReceivedSpan[] {
+  try {
+    const body = Buffer.concat(chunks);
+    return decode(request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body);
+  } catch {
+    return [];
   }
 }
 

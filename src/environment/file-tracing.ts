@@ -39,11 +39,15 @@ export class FileTracing {
   /** Whether teardown must wait for the file's export: the run may end without letting the worker drain. */
   private readonly waitForExport: boolean;
   private readonly keepAliveMillis: number;
+  private readonly exitKeepAliveMillis: number;
 
   constructor(sandbox: Sandbox, jestConfig: JestEnvironmentConfig, context: EnvironmentContext) {
     const {projectConfig, globalConfig} = jestConfig;
     this.waitForExport = endsAbruptly(globalConfig);
-    this.keepAliveMillis = exitGraceMillis(globalConfig) / 2;
+    const graceMillis = exitGraceMillis(globalConfig);
+    this.keepAliveMillis = graceMillis / 2;
+    // What the worker's own exit may take, with room for Jest's message to reach it and for the process to end.
+    this.exitKeepAliveMillis = Math.max(graceMillis / 2, graceMillis - Math.max(100, graceMillis / 5));
     this.config = loadConfig(projectConfig.testEnvironmentOptions);
     if (this.config.enabled) {
       safely('watching circus storages', watchCircusStorages);
@@ -98,7 +102,7 @@ export class FileTracing {
       safely('releasing the spans kept for trace assertions', () => this.pipeline?.localSpans?.stop());
       if (this.pipeline) {
         const deadlineMillis = this.config.flushTimeoutMillis;
-        await this.pipeline.release({deadlineMillis, wait: this.waitForExport, keepAliveMillis: Math.min(deadlineMillis, this.keepAliveMillis)});
+        await this.pipeline.release({deadlineMillis, wait: this.waitForExport, keepAliveMillis: Math.min(deadlineMillis, this.keepAliveMillis), exitKeepAliveMillis: this.exitKeepAliveMillis});
       }
     } catch (error) {
       warnOnce(`teardown failed: ${String(error)}`);

@@ -59,6 +59,11 @@ export interface ReleaseOptions {
   wait: boolean;
   /** The longest the export may keep the process alive after the teardown: less than Jest gives it to exit. */
   keepAliveMillis: number;
+  /**
+   * The longest a worker process may stay alive, once Jest has ended it, to deliver its last spans: a little less than
+   * Jest gives it to exit before it kills it.
+   */
+  exitKeepAliveMillis: number;
 }
 
 /** An export slower than this makes teardowns wait for their export again, as a slow collector needs. */
@@ -98,8 +103,8 @@ class WaitBudget {
  * large file's, or a slow collector's, would otherwise outlive the time Jest gives a worker to exit); always within
  * the budget. Where `delivering()` says so (a worker process whose collector has answered), a teardown that need not
  * wait starts no export at all: the spans go with a later file's, with the queue's own timer, or when the process's
- * event loop empties once Jest has ended the worker (`beforeExit`), with the same keep-alive: one request per second
- * or per worker instead of one per test file.
+ * event loop empties once Jest has ended the worker (`beforeExit`), within the exit's own keep-alive: one request per
+ * second or per worker instead of one per test file.
  */
 function backgroundFlush(
   flushAll: () => Promise<unknown>,
@@ -107,6 +112,7 @@ function backgroundFlush(
   budget: WaitBudget,
   saveCounts: () => void,
   delivering: () => boolean,
+  worker: boolean,
 ): Pipeline['release'] {
   let inFlight: Promise<void> | undefined;
   let lastWasSlow = false;
@@ -129,25 +135,36 @@ function backgroundFlush(
     inFlight = tracked;
     return tracked;
   };
-  // A worker process's last spans leave when its event loop has nothing else to do: after Jest has ended it.
+  // A worker process's last spans leave when its event loop has nothing else to do: after Jest has ended it. From the
+  // first time it empties, the process stays alive while an export is in flight or spans are queued, for at most
+  // `exitKeepAliveMillis` in all: an export that outlasts a teardown's keep-alive is not cut off by the exit.
   let exitKeepAliveMillis = 0;
+  let exitBy: number | undefined;
   let exitFlushes = 0;
   let listening = false;
   const atExit = () => {
-    if (queued() === 0 || exitFlushes >= 3) return;
-    exitFlushes += 1;
-    void start(exitKeepAliveMillis);
-  };
-  return async ({deadlineMillis, wait, keepAliveMillis}) => {
-    saveCounts();
-    if (inFlight) await budget.wait(inFlight, deadlineMillis);
-    const large = queued() > LARGE_EXPORT_SPANS;
-    if (!wait && queued() <= DEFERRED_SPANS && !lastWasSlow && delivering()) {
-      exitKeepAliveMillis = keepAliveMillis;
-      if (!listening) process.on('beforeExit', atExit);
-      listening = true;
+    exitBy ??= performance.now() + exitKeepAliveMillis;
+    const leftMillis = exitBy - performance.now();
+    if (leftMillis <= 0) return;
+    if (inFlight) {
+      const keepAlive = setTimeout(() => {}, leftMillis);
+      void inFlight.finally(() => clearTimeout(keepAlive));
       return;
     }
+    if (queued() === 0 || exitFlushes >= 3) return;
+    exitFlushes += 1;
+    void start(leftMillis);
+  };
+  return async ({deadlineMillis, wait, keepAliveMillis, exitKeepAliveMillis: exitMillis}) => {
+    saveCounts();
+    if (worker && !listening) {
+      exitKeepAliveMillis = Math.min(deadlineMillis, exitMillis);
+      process.on('beforeExit', atExit);
+      listening = true;
+    }
+    if (inFlight) await budget.wait(inFlight, deadlineMillis);
+    const large = queued() > LARGE_EXPORT_SPANS;
+    if (!wait && queued() <= DEFERRED_SPANS && !lastWasSlow && delivering()) return;
     const tracked = start(keepAliveMillis);
     if (wait || lastWasSlow || large) await budget.wait(tracked, deadlineMillis);
   };
@@ -218,7 +235,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
     // destinations have taken its exports so far, a test file's spans may wait for the next file's, the queue's timer
     // or the worker's end. The first file's go at its teardown, so a collector that fails is found, and said, during
     // the run. In band the last spans would have only the keep-alive after the run: a loaded machine lost them.
-    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save(), () => worker && ledger.delivering()),
+    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save(), () => worker && ledger.delivering(), worker),
     localSpans,
   };
 }
