@@ -89,7 +89,7 @@ export class OtlpReceiver {
           response.end();
           return;
         }
-        const fault = this.faults.length > 0 ? this.faults.shift() : this.otherwise && request.url !== '/v1/logs' ? this.otherwise(decodeRequest(chunks, request)) : undefined;
+        const fault = this.faults.length > 0 ? this.faults.shift() : this.chosenFault(chunks, request);
         this.log.push({at: Date.now(), fault, body: Buffer.concat(chunks)});
         if (fault && 'reset' in fault) {
           request.socket.destroy();
@@ -112,6 +112,12 @@ export class OtlpReceiver {
     await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as {port: number}).port;
     return this;
+  }
+
+  /** The fault `otherwise` chooses for a trace request by its spans (decoded here, and again when it is accepted). */
+  private chosenFault(chunks: Buffer[], request: IncomingMessage): Fault | undefined {
+    if (!this.otherwise || request.url === '/v1/logs') return undefined;
+    return this.otherwise(decodeRequest(chunks, request));
   }
 
   private accept(chunks: Buffer[], request: IncomingMessage, response: ServerResponse): void {

@@ -101,7 +101,7 @@ class WaitBudget {
  * still delivers it. Teardowns wait for their export instead when the run ends in a way that does not drain (the
  * caller says so: `--forceExit`, `--bail`, recycled workers), or when this export or the last one takes long (a
  * large file's, or a slow collector's, would otherwise outlive the time Jest gives a worker to exit); always within
- * the budget. Where `delivering()` says so (a worker process whose collector has answered), a teardown that need not
+ * the budget. In a `worker` process whose destinations deliver (`delivering()`), a teardown that need not
  * wait starts no export at all: the spans go with a later file's, with the queue's own timer, or when the process's
  * event loop empties once Jest has ended the worker (`beforeExit`), within the exit's own keep-alive: one request per
  * second or per worker instead of one per test file.
@@ -164,7 +164,7 @@ function backgroundFlush(
     }
     if (inFlight) await budget.wait(inFlight, deadlineMillis);
     const large = queued() > LARGE_EXPORT_SPANS;
-    if (!wait && queued() <= DEFERRED_SPANS && !lastWasSlow && delivering()) return;
+    if (!wait && queued() <= DEFERRED_SPANS && !lastWasSlow && worker && delivering()) return;
     const tracked = start(keepAliveMillis);
     if (wait || lastWasSlow || large) await budget.wait(tracked, deadlineMillis);
   };
@@ -235,7 +235,7 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
     // destinations have taken its exports so far, a test file's spans may wait for the next file's, the queue's timer
     // or the worker's end. The first file's go at its teardown, so a collector that fails is found, and said, during
     // the run. In band the last spans would have only the keep-alive after the run: a loaded machine lost them.
-    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save(), () => worker && ledger.delivering(), worker),
+    release: backgroundFlush(flushAll, () => Math.max(0, ...exporting.map(queue => queue.queued)), budget, () => ledger.save(), () => ledger.delivering(), worker),
     localSpans,
   };
 }
