@@ -78,14 +78,16 @@ async function main() {
   const commonJs = Object.keys(metafile.inputs).filter(input => /@opentelemetry\/.*\.cjs$/.test(input));
   if (commonJs.length > 0) throw new Error(`CommonJS builds of OpenTelemetry packages in the bundle, next to their ES modules: ${commonJs.join(', ')}`);
 
-  const header = "'use strict';\n// The single-file build of the package (scripts/bundle.js).\nObject.defineProperty(exports, '__esModule', {value: true});\nconst bundled = require('./package.js');\n";
+  // The bundle is loaded with V8's code cache (src/load-bundle.ts).
+  const load = "const bundled = require('./load-bundle.js').loadBundle();\n";
+  const header = `'use strict';\n// The single-file build of the package (scripts/bundle.js).\nObject.defineProperty(exports, '__esModule', {value: true});\n${load}`;
   writeFileSync(join(build, 'index.js'), `${header}exports.default = bundled.OtelEnvironment;\nexports.OtelEnvironment = bundled.OtelEnvironment;\nexports.withOtel = bundled.withOtel;\n`);
   writeFileSync(join(build, 'reporter.js'), `${header}exports.default = bundled.OtelReporter;\n`);
   writeFileSync(join(build, 'runner.js'), `${header}exports.default = bundled.otelRunner;\n`);
   // Loaded only by the projects that use it, so that jest-environment-jsdom stays optional.
   writeFileSync(join(build, 'jsdom.js'), `${header}exports.default = bundled.tracedEnvironment('jsdom', 'jest-environment-otel/jsdom');\n`);
   // A function as the module itself, as Jest's globalSetup takes it and a project's own setup can call it.
-  writeFileSync(join(build, 'global-setup.js'), `'use strict';\nconst bundled = require('./package.js');\nmodule.exports = bundled.otelGlobalSetup;\nmodule.exports.default = bundled.otelGlobalSetup;\n`);
+  writeFileSync(join(build, 'global-setup.js'), `'use strict';\n${load}module.exports = bundled.otelGlobalSetup;\nmodule.exports.default = bundled.otelGlobalSetup;\n`);
 }
 
 main().catch(error => {

@@ -8,3 +8,7 @@ export {tracedEnvironment} from './environment/environment';
 export {default as otelRunner} from './runner';
 export {default as OtelReporter} from './run/reporter';
 export {default as otelGlobalSetup} from './run/global-setup';
+// For build/load-bundle.js, which loads this module: a problem with its code cache is said as the package's others
+// are, and the cache is written once a test file ran.
+export {warnOnce} from './shared/diag';
+export {writeCodeCacheAfterFirstFile} from './shared/code-cache';

@@ -42,7 +42,7 @@ test('npm pack on a fresh clone builds the package, and a project that installs 
     execFileSync('npm', ['pack', '--json', '--pack-destination', clone], {cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}),
   ) as Array<{filename: string; files: PackedFile[]}>;
   const modes = new Map(packed.files.map(file => [file.path, file.mode]));
-  for (const file of ['build/index.js', 'build/index.d.ts', 'build/reporter.js', 'build/jsdom.js', 'build/runner.js', 'build/package.js', 'build/cli.js', 'build/expect.js', 'build/expect.d.ts', 'build/trace-assertions/types.d.ts', 'globals.d.ts']) {
+  for (const file of ['build/index.js', 'build/index.d.ts', 'build/reporter.js', 'build/jsdom.js', 'build/runner.js', 'build/package.js', 'build/load-bundle.js', 'build/cli.js', 'build/expect.js', 'build/expect.d.ts', 'build/trace-assertions/types.d.ts', 'globals.d.ts']) {
     expect(modes.has(file)).toBe(true);
   }
   expect(modes.get('build/cli.js')! & 0o111).toBe(0o111);

@@ -2,6 +2,7 @@ import {relative, sep} from 'node:path';
 import {trace} from '@opentelemetry/api';
 import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment';
 import type {Circus} from '@jest/types';
+import {testFileDone} from '../shared/code-cache';
 import {loadConfig, type ResolvedConfig} from '../shared/config';
 import {releaseCircusStorages, watchCircusStorages} from './circus-storage';
 import {captureConsole} from './console';
@@ -112,6 +113,7 @@ export class FileTracing {
   /** After the base environment's teardown: nothing of the test file runs any more. */
   afterBaseTeardown(): void {
     if (this.config.enabled) safely('releasing circus storages', releaseCircusStorages);
+    safely('writing the code cache', testFileDone);
   }
 
   handle(event: Circus.Event, state: Circus.State): void {
