@@ -30,7 +30,8 @@ function jestBinary() {
 function cleanEnv(extra) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(OTEL_|JEST_|TRACEPARENT$|TRACESTATE$|CI$|GITHUB_|GITLAB_|BUILDKITE|CIRCLE|TRAVIS|JENKINS|BUILD_)/.test(key)) continue;
+    // JEST_OTEL_CODE_CACHE is passed on: `JEST_OTEL_CODE_CACHE=off npm run bench` measures without the code cache.
+    if (key !== 'JEST_OTEL_CODE_CACHE' && /^(OTEL_|JEST_|TRACEPARENT$|TRACESTATE$|CI$|GITHUB_|GITLAB_|BUILDKITE|CIRCLE|TRAVIS|JENKINS|BUILD_)/.test(key)) continue;
     env[key] = value;
   }
   return {...env, NO_COLOR: '1', FORCE_COLOR: '0', ...extra};
