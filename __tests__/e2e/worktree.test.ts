@@ -1,6 +1,8 @@
 import {execFileSync, spawnSync} from 'node:child_process';
-import {rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {OtlpReceiver} from '../support/otlp-receiver';
 import {WORK} from '../support/paths';
 import {NODE, runJest} from '../support/run-jest';
 
@@ -75,3 +77,31 @@ test('runs with an uncommitted edit are compared only with each other; same-name
   expect(report.failing).toEqual([{suite: 'cart.test.js', test: 'cart totals', attempts: 3, failures: 2}]);
   expect(report.sharedNames).toEqual([{suite: 'twins.test.js', test: 'works', lines: [1, 2], merged: false}]);
 });
+
+test('with two workers, git is asked once per run, and every worker\'s spans carry its answer', async () => {
+  // A `git` first on PATH that notes each call and hands it to the real one.
+  const realGit = execFileSync('sh', ['-c', 'command -v git'], {encoding: 'utf8'}).trim();
+  const bin = mkdtempSync(join(tmpdir(), 'git-calls-'));
+  const calls = join(bin, 'calls.log');
+  writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${realGit}' "$@"\n`, {mode: 0o755});
+  const receiver = await new OtlpReceiver().start();
+  try {
+    const run = await runJest('worktree', {
+      args: ['--maxWorkers=2'],
+      env: {PATH: `${bin}:${process.env.PATH}`, OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url},
+    });
+    expect(run.results.numPassedTests + run.results.numFailedTests).toBe(3);
+    const asked = readFileSync(calls, 'utf8').split('\n').filter(Boolean);
+    expect(asked.filter(line => line.startsWith('--no-pager status'))).toHaveLength(1);
+    expect(asked.filter(line => line.startsWith('--no-pager diff'))).toHaveLength(1);
+    const processes = new Set(receiver.spans.map(span => span.resource['process.pid']));
+    expect(processes.size).toBe(2);
+    const changes = receiver.spans.map(span => span.resource['jest.vcs.worktree.changes']);
+    expect(new Set(changes).size).toBe(1);
+    expect(changes[0]).toMatch(/^[0-9a-f]{16}$/);
+    expect(receiver.spans.every(span => span.resource['jest.vcs.worktree.dirty'] === true)).toBe(true);
+  } finally {
+    await receiver.stop();
+    rmSync(bin, {recursive: true, force: true});
+  }
+}, 60_000);

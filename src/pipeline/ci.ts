@@ -1,7 +1,7 @@
 import {DETECTORS, webUrl, type CiFacts, type Env} from './ci-providers';
 import {checkoutTop, readCheckout} from './git-checkout';
 import {redactUrl, SECRET_QUERY_PARAMS} from './redact';
-import {ATTR_JEST_VCS_WORKTREE_CHANGES, ATTR_JEST_VCS_WORKTREE_DIRTY, readWorktreeState} from './worktree';
+import {ATTR_JEST_VCS_WORKTREE_CHANGES, ATTR_JEST_VCS_WORKTREE_DIRTY, sharedWorktreeState} from './worktree';
 import {
   ATTR_CICD_PIPELINE_NAME,
   ATTR_CICD_PIPELINE_RUN_ID,
@@ -30,20 +30,30 @@ import {
 
 /*
  * CI and VCS metadata as resource attributes, from each CI's own environment variables (src/pipeline/ci-providers.ts) and,
- * outside CI, from the local git checkout's files. No network; one `git` process per worker (src/pipeline/worktree.ts) says
- * whether the work tree has uncommitted changes.
+ * outside CI, from the local git checkout's files. No network; one `git` process per run (src/pipeline/worktree.ts) says
+ * whether the work tree has uncommitted changes, later than the rest: its attributes come as a promise.
  */
 
+export interface RunContext {
+  attributes: Record<string, string>;
+  /** The work tree's attributes (`jest.vcs.worktree.*`), once git answered: `{}` when it cannot say. Never rejects. */
+  worktree?: Promise<Record<string, string | boolean>>;
+}
+
 /**
- * Resource attributes describing the CI run and the code under test; `{}` when nothing is known. `written` are
+ * Resource attributes describing the CI run and the code under test; none when nothing is known. `written` are
  * folders the run writes to (the trace store): changes there are not changes of the code.
  */
-export function detectRunContext(env: Env, rootDir: string, written: string[] = []): Record<string, string | boolean> {
+export function detectRunContext(env: Env, rootDir: string, written: string[] = []): RunContext {
   const facts = DETECTORS.reduce<CiFacts | undefined>((found, detect) => found ?? detect(env), undefined) ?? fromGit(rootDir);
-  if (!facts) return {};
+  if (!facts) return {attributes: {}};
   // Only where a checkout is there to ask: a CI job that runs without one (an artifact's tests) has no work tree.
   const top = checkoutTop(rootDir);
-  const worktree = top ? readWorktreeState(top, written) : undefined;
+  const worktree = top
+    ? sharedWorktreeState(top, written).then(state =>
+        state ? {[ATTR_JEST_VCS_WORKTREE_DIRTY]: state.dirty, ...(state.changes ? {[ATTR_JEST_VCS_WORKTREE_CHANGES]: state.changes} : {})} : {},
+      )
+    : undefined;
   const inCi = facts.provider !== 'git';
   const secretParams = new Set(SECRET_QUERY_PARAMS);
   const url = (value: string | undefined) => (value ? redactUrl(value, secretParams) : undefined);
@@ -73,10 +83,9 @@ export function detectRunContext(env: Env, rootDir: string, written: string[] = 
     [ATTR_VCS_CHANGE_ID]: facts.changeId,
     [ATTR_JEST_VCS_CHANGE_URL]: url(facts.changeUrl),
     [ATTR_JEST_CI_ACTOR]: facts.actor,
-    [ATTR_JEST_VCS_WORKTREE_CHANGES]: worktree?.changes,
   };
   const known = Object.fromEntries(Object.entries(attributes).filter((entry): entry is [string, string] => Boolean(entry[1])));
-  return worktree ? {...known, [ATTR_JEST_VCS_WORKTREE_DIRTY]: worktree.dirty} : known;
+  return {attributes: known, worktree};
 }
 
 function fromGit(dir: string): CiFacts | undefined {

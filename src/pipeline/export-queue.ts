@@ -87,7 +87,16 @@ export class ExportQueue implements SpanProcessor {
     this.clearTimer();
     const spans = this.queue.length <= this.options.maxExportBatchSize ? this.queue : this.queue.splice(0, this.options.maxExportBatchSize);
     if (spans === this.queue) this.queue = [];
-    const work = new Promise<void>(resolve => {
+    // A resource whose attributes are still coming (src/pipeline/late-resource.ts) is exported once they came.
+    const resource = spans[0]?.resource;
+    if (resource?.asyncAttributesPending && resource.waitForAsyncAttributes) {
+      return this.track(resource.waitForAsyncAttributes().then(() => this.send(spans), () => this.send(spans)));
+    }
+    return this.track(this.send(spans));
+  }
+
+  private send(spans: QueuedSpan[]): Promise<void> {
+    return new Promise<void>(resolve => {
       // The export's own requests are not traced.
       context.with(suppressTracing(context.active()), () => {
         try {
@@ -98,6 +107,9 @@ export class ExportQueue implements SpanProcessor {
         }
       });
     });
+  }
+
+  private track(work: Promise<void>): Promise<void> {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
     return work;

@@ -5,6 +5,7 @@ import {ConsoleSpanExporter, TracerProvider, type SpanExporter} from '@opentelem
 import {resolve} from 'node:path';
 import type {ResolvedConfig} from '../shared/config';
 import {detectRunContext} from './ci';
+import {LateResource} from './late-resource';
 import {contextManager} from './context-manager';
 import {useContextManager} from './context';
 import {warnOnce} from '../shared/diag';
@@ -201,13 +202,16 @@ function createPipeline(config: ResolvedConfig, rootDir: string): Pipeline {
       ),
     );
   }
-  const resource = resourceFromAttributes({
+  const runContext = detectRunContext(process.env, rootDir, [resolve(rootDir, config.storeDir)]);
+  const known = resourceFromAttributes({
     'service.name': config.serviceName,
     'telemetry.sdk.language': 'nodejs',
     'process.pid': process.pid,
-    ...detectRunContext(process.env, rootDir, [resolve(rootDir, config.storeDir)]),
+    ...runContext.attributes,
     ...config.resourceAttributes,
   });
+  // The work tree's attributes come when git answers; every export waits for them.
+  const resource = runContext.worktree ? new LateResource(known, runContext.worktree) : known;
   const localSpans = new LocalSpans();
   const processors = [new RedactingSpanProcessor(config.redactQueryParams, config.redactHeaders), ledger, localSpans, ...exporting];
   const provider = new TracerProvider({resource, spanProcessors: processors});
