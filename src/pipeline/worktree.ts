@@ -12,8 +12,8 @@ import {invocationId} from '../shared/run-id';
  * per run (one process asks, the run's others read its answer) and without waiting for it: the resource's two
  * worktree attributes settle before the first export (src/pipeline/late-resource.ts). `git status` for tracked and
  * untracked changes, and when there are any, `git diff HEAD` and the untracked files' contents for a digest that is
- * the same for the same edits. `GIT_OPTIONAL_LOCKS=0` keeps
- * `git status` from writing the index (workers run it at once, and the user may be running git).
+ * the same for the same edits. `GIT_OPTIONAL_LOCKS=0` keeps `git status` from writing the index (the user may be
+ * running git, and a process whose claim went stale may ask at the same time as another).
  */
 
 export const ATTR_JEST_VCS_WORKTREE_DIRTY = 'jest.vcs.worktree.dirty';
