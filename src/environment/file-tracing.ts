@@ -6,6 +6,7 @@ import {testFileDone} from '../shared/code-cache';
 import {loadConfig, type ResolvedConfig} from '../shared/config';
 import {releaseCircusStorages, watchCircusStorages} from './circus-storage';
 import {captureConsole} from './console';
+import {joinEnvironmentHandler} from './event-handlers';
 import {watchSourceMapRegistry} from './source-positions';
 import {shareApiRegistry} from '../pipeline/context';
 import {errorText, safely, warnOnce} from '../shared/diag';
@@ -37,6 +38,8 @@ export class FileTracing {
   private readonly recorder: SuiteRecorder | undefined;
   private state: Circus.State | undefined;
   private restoreConsole: (() => void) | undefined;
+  /** Takes away the watch for circus's handler list where circus did not make one (Jest 29): at the first event. */
+  private unwatchHandlers: (() => void) | undefined;
   /** Whether teardown must wait for the file's export: the run may end without letting the worker drain. */
   private readonly waitForExport: boolean;
   private readonly keepAliveMillis: number;
@@ -77,6 +80,7 @@ export class FileTracing {
 
   /** After the base environment's setup: Jest has put the test file's console in the sandbox by now. */
   setup(sandbox: Sandbox): void {
+    this.unwatchHandlers = safely('joining the event handler', () => joinEnvironmentHandler(sandbox));
     const recorder = this.recorder;
     if (!recorder) return;
     if (this.config.console) {
@@ -118,6 +122,10 @@ export class FileTracing {
 
   handle(event: Circus.Event, state: Circus.State): void {
     this.state = state;
+    if (this.unwatchHandlers) {
+      safely('joining the event handler', this.unwatchHandlers);
+      this.unwatchHandlers = undefined;
+    }
     const recorder = this.recorder;
     if (!recorder) return;
     // Every circus event passes here: no closure or message is built unless something fails.
