@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
+import {closeSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
 import Module, {createRequire} from 'node:module';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -143,29 +143,26 @@ function cacheKey(source: string): string {
  */
 function writeCache(script: Script, folder: string, file: string): void {
   const claim = `${file}.tmp`;
-  let fd: number | undefined;
+  let fd: number;
   try {
-    fd = openClaim(claim);
-    if (fd === undefined) return;
-    writeSync(fd, script.createCachedData());
-    closeSync(fd);
-    fd = undefined;
+    // Required here, not at the top: only the process that writes the cache loads it.
+    const {claimFile} = require('./shared/claim-file') as typeof import('./shared/claim-file');
+    const claimed = claimFile(claim, {staleMs: STALE_CLAIM_MS, mode: 0o600, keepOpen: true});
+    if (claimed.outcome !== 'mine' || claimed.fd === undefined) return;
+    fd = claimed.fd;
+  } catch {
+    return;
+  }
+  try {
+    try {
+      writeSync(fd, script.createCachedData());
+    } finally {
+      closeSync(fd);
+    }
     renameSync(claim, file);
     prune(folder, file);
   } catch {
-    if (fd !== undefined) closeSync(fd);
     rmSync(claim, {force: true});
-  }
-}
-
-function openClaim(claim: string): number | undefined {
-  try {
-    return openSync(claim, 'wx', 0o600);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
-    if (Date.now() - statSync(claim).mtimeMs < STALE_CLAIM_MS) return undefined;
-    rmSync(claim, {force: true});
-    return openSync(claim, 'wx', 0o600);
   }
 }
 

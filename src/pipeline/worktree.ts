@@ -1,7 +1,8 @@
 import {execFile} from 'node:child_process';
 import {createHash} from 'node:crypto';
-import {closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {readFileSync, renameSync, statSync, writeFileSync} from 'node:fs';
 import {isAbsolute, join, relative} from 'node:path';
+import {claimFile} from '../shared/claim-file';
 import {runTempFolder} from '../shared/diag';
 import {invocationId} from '../shared/run-id';
 
@@ -92,7 +93,8 @@ export async function sharedWorktreeState(top: string, excluded: string[] = []):
   const claim = `${answer}.claim`;
   const fresh = readAnswer(answer);
   if (fresh) return fresh.state;
-  if (claimed(claim)) {
+  // A stale claim is taken over; where none can be made, this process asks git itself.
+  if (claimFile(claim, {staleMs: FRESH_MS}).outcome !== 'taken') {
     const state = await readWorktreeState(top, excluded);
     try {
       writeFileSync(`${answer}.${process.pid}`, JSON.stringify({state: state ?? null}));
@@ -120,25 +122,6 @@ function readAnswer(path: string): {state: WorktreeState | undefined} | undefine
   } catch {
     return undefined;
   }
-}
-
-/** Whether this process claimed asking git for the run: the claim is a file made exclusively; a stale one is taken over. */
-function claimed(claim: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      closeSync(openSync(claim, 'wx'));
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return true;
-      try {
-        if (Date.now() - statSync(claim).mtimeMs <= FRESH_MS) return false;
-        rmSync(claim, {force: true});
-      } catch {
-        return false;
-      }
-    }
-  }
-  return false;
 }
 
 function waitForAnswer(path: string): Promise<{state: WorktreeState | undefined} | undefined> {

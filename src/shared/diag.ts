@@ -8,6 +8,7 @@ import {closeSync, openSync, readdirSync, rmSync, statSync, utimesSync} from 'no
 import {createHash} from 'node:crypto';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {claimFile} from './claim-file';
 import {makeDirectory} from './make-directory';
 import {invocationId} from './run-id';
 
@@ -67,12 +68,12 @@ export function tellOncePerRun(key: string, message: string): void {
 function claimForRun(key: string, message: string): boolean {
   if (said.has(message)) return false;
   try {
-    closeSync(openSync(join(runTempFolder(invocationId()), key.replace(/[^\w.-]+/g, '_').slice(0, 120)), 'wx'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+    if (claimFile(join(runTempFolder(invocationId()), key.replace(/[^\w.-]+/g, '_').slice(0, 120))).outcome === 'taken') {
       said.add(message);
       return false;
     }
+  } catch {
+    // No run folder: said by this process.
   }
   return true;
 }
